@@ -1,0 +1,48 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional, Regexp
+
+from .models import Role
+
+ROLE_CHOICES = [
+    (Role.AGENT.value, _l("Call-centre agent")),
+    (Role.TECHNICIAN.value, _l("Technician")),
+    (Role.MANAGER.value, _l("Manager")),
+    (Role.ADMIN.value, _l("Administrator")),
+]
+LOCALE_CHOICES = [("", _l("Browser default")), ("zh_CN", "简体中文"), ("en", "English")]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
+
+
+class LanguageForm(FlaskForm):
+    locale = HiddenField(validators=[AnyOf(["zh_CN", "en"])])
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[
+        DataRequired(), Length(min=2, max=64),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore."))])
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=128)])
+
+
+class EditUserForm(FlaskForm):
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    active = BooleanField(_l("Active"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])

@@ -1,0 +1,137 @@
+"""Use cases for accounts: log in and out, create, disable, reset passwords, API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.models import AuditEvent
+from ..audit.services import record
+from ..database import utcnow, write_transaction
+from ..errors import Conflict, DomainError, NotFound
+from ..extensions import db
+from .models import ApiToken, Role, User
+
+
+def _recent_failures(username: str) -> int:
+    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent)
+        .where(AuditEvent.action == "login_failed", AuditEvent.object_id == username.lower(), AuditEvent.at >= since)
+    ) or 0
+
+
+def authenticate(username: str, password: str) -> User:
+    """The user for these credentials, or a DomainError; failures are audited and rate limited."""
+    username = username.strip()
+    with write_transaction():
+        # The failure is recorded and committed before the error is raised, so it counts.
+        if _recent_failures(username) >= current_app.config["LOGIN_MAX_FAILURES"]:
+            record("login_locked", object_type="user_account", object_id=username.lower())
+            outcome = "locked"
+        else:
+            user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+            if user is None or not user.check_password(password) or not user.active:
+                record("login_failed", object_type="user_account", object_id=username.lower(), actor=user)
+                outcome = "failed"
+            else:
+                record("login", user, actor=user)
+                outcome = "ok"
+    if outcome == "locked":
+        raise DomainError("login_locked", _l("Too many failed attempts. Try again in %(minutes)s minutes.",
+                                             minutes=current_app.config["LOGIN_LOCK_MINUTES"]))
+    if outcome == "failed":
+        raise DomainError("login_failed", _l("Wrong username or password, or the account is disabled."))
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Logout everywhere: every session cookie carrying the old version stops working."""
+    with write_transaction():
+        user = db.session.get(User, user.id)
+        user.session_version += 1
+        record("logout", user, actor=user)
+
+
+def create_user(*, username: str, display_name: str, role: str, password: str, phone: str | None = None,
+                locale: str | None = None, actor=None) -> User:
+    with write_transaction():
+        if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+            raise Conflict("username_taken", _l("The username %(name)s is already taken.", name=username))
+        user = User(username=username, display_name=display_name, role=Role(role).value, phone=phone or None,
+                    locale=locale or None, active=True, session_version=1)
+        user.set_password(password)
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            raise Conflict("username_taken", _l("The username %(name)s is already taken.", name=username))
+        record("user_created", user, actor=actor, role=user.role)
+    return user
+
+
+def update_user(user_id: int, *, display_name: str, role: str, phone: str | None, locale: str | None,
+                active: bool, actor=None) -> User:
+    with write_transaction():
+        user = _get_user(user_id)
+        if actor is not None and actor.id == user.id and (not active or role != user.role):
+            raise DomainError("cannot_demote_self", _l("You cannot disable your own account or change your own role."))
+        was_active = user.active
+        user.display_name, user.role, user.phone, user.locale = display_name, Role(role).value, phone or None, locale or None
+        user.active = active
+        if was_active and not active:
+            user.session_version += 1
+            record("user_disabled", user, actor=actor)
+        record("user_updated", user, actor=actor, role=user.role, active=active)
+    return user
+
+
+def reset_password(user_id: int, new_password: str, actor=None) -> None:
+    with write_transaction():
+        user = _get_user(user_id)
+        user.set_password(new_password)
+        user.session_version += 1
+        record("password_reset", user, actor=actor)
+
+
+def set_locale(user: User, locale: str) -> None:
+    with write_transaction():
+        user = db.session.get(User, user.id)
+        user.locale = locale
+        record("locale_changed", user, actor=user, locale=locale)
+
+
+def issue_api_token(username: str, label: str | None = None) -> str:
+    """A new bearer token for the user; only its hash is stored, so it is shown once."""
+    token = secrets.token_urlsafe(32)
+    with write_transaction():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound("unknown_user", _l("No user named %(name)s.", name=username))
+        db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label))
+        record("api_token_issued", user, actor=user)
+    return token
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
+                                                   ApiToken.revoked.is_(False)))
+    if row is None or not row.user.active:
+        return None
+    return row.user
+
+
+def _get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("unknown_user", _l("This user does not exist."))
+    return user

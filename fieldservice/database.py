@@ -1,0 +1,93 @@
+"""Database plumbing: SQLite pragmas, write transactions, UTC timestamps."""
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+_immediate = contextvars.ContextVar("immediate_transaction", default=False)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store aware UTC datetimes")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, busy timeout, foreign keys, and BEGIN IMMEDIATE for write transactions.
+
+    pysqlite's own lazy BEGIN upgrades a read lock to a write lock late, which fails at once
+    with "database is locked" when another writer got there first; we take over BEGIN instead.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run a service's reads and writes in one transaction that holds the write lock from its start.
+
+    Ends any read transaction the request already opened (e.g. loading the current user) so the
+    new one starts fresh; commits on success, rolls back on any error.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    token = _immediate.set(True)
+    try:
+        with session.begin():
+            # Force the BEGIN now, while the flag is set.
+            session.connection()
+            _immediate.reset(token)
+            token = None
+            yield
+    finally:
+        if token is not None:
+            _immediate.reset(token)
+
+
+def enum_check(column: str, enum) -> str:
+    """SQL for a CHECK constraint that keeps a string column within a StrEnum's values."""
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"

@@ -1,0 +1,44 @@
+"""Navigation per role. Entries whose endpoint is not registered are skipped."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .auth.models import Role
+
+A, T, M, AD = Role.AGENT, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN
+
+NAV = [
+    ("reports.dashboard", _l("Overview"), {M}),
+    ("intake.new_request", _l("New request"), {A, M}),
+    ("customers.search", _l("Customers"), {A, M}),
+    ("warranty.check", _l("Warranty check"), {A, M}),
+    ("intake.list_requests", _l("Requests"), {A, M}),
+    ("dispatch.board", _l("Dispatch board"), {M}),
+    ("visits.today", _l("Today's visits"), {T}),
+    ("parts.my_stock", _l("My van stock"), {T}),
+    ("parts.levels", _l("Stock"), {M, AD}),
+    ("followups.call_list", _l("Follow-up calls"), {A, M}),
+    ("complaints.list_complaints", _l("Complaints"), {A, M}),
+    ("agreements.list_agreements", _l("Agreements"), {A, M}),
+    ("reports.index", _l("Reports"), {M}),
+    ("admin.users", _l("Users"), {AD}),
+    ("admin.technicians", _l("Technicians"), {AD}),
+    ("admin.catalog", _l("Catalogue"), {AD}),
+    ("customers.import_units", _l("Import units"), {AD}),
+]
+
+# Where each role lands after login (the first that exists, else the generic home page).
+ROLE_HOME = {
+    A: ["intake.new_request", "main.home"],
+    T: ["visits.today", "main.home"],
+    M: ["reports.dashboard", "dispatch.board", "main.home"],
+    AD: ["admin.users", "main.home"],
+}
+
+
+def nav_for(role: str, view_functions) -> list[tuple[str, str]]:
+    return [(endpoint, label) for endpoint, label, roles in NAV if role in roles and endpoint in view_functions]
+
+
+def home_endpoint(role: str, view_functions) -> str:
+    return next(e for e in ROLE_HOME.get(Role(role), ["main.home"]) + ["main.home"] if e in view_functions)

@@ -1,0 +1,108 @@
+"""Cross-cutting web concerns: sessions, security headers, error pages, template context."""
+from __future__ import annotations
+
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .auth.models import User
+from .customers.rules import mask_phone
+from .errors import DomainError
+from .extensions import db, login_manager
+from .i18n import LOCALES, current_locale
+from .navigation import nav_for
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+ERROR_TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    413: _l("The upload is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, **extra):
+    body = {"error": {"code": code, "message": message, **extra}}
+    return jsonify(body), status
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # A session survives only while its version matches: logout-everywhere, password change and
+    # disable bump the version and so end every existing session.
+    if user is None or not user.active or session.get("sv") != user.session_version:
+        return None
+    return user
+
+
+def init_app(app) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_user.is_authenticated and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        if wants_json():
+            return json_error(400, "csrf", _("The form expired. Please reload the page and try again."))
+        return render_template("errors/error.html", status=400,
+                               title=_("The form expired"),
+                               detail=_("The form expired. Please reload the page and try again.")), 400
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        if wants_json():
+            return json_error(error.status_code, error.code, str(error.message), **error.details)
+        flash(str(error.message), "error")
+        return redirect(request.referrer or url_for("main.home"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        title = str(ERROR_TITLES.get(status, error.name))
+        if wants_json():
+            return json_error(status, error.name.lower().replace(" ", "_"), title)
+        return render_template("errors/error.html", status=status, title=title, detail=None), status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        current_app.logger.exception("unhandled error")
+        db.session.rollback()
+        title = str(ERROR_TITLES[500])
+        if wants_json():
+            return json_error(500, "internal_error", title)
+        return render_template("errors/error.html", status=500, title=title, detail=None), 500
+
+    @app.context_processor
+    def template_context():
+        role = current_user.role if current_user.is_authenticated else None
+        return {
+            "nav_items": nav_for(role, app.view_functions) if role else [],
+            "current_locale": current_locale(),
+            "locales": LOCALES,
+            "mask_phone": mask_phone,
+            "has_endpoint": lambda endpoint: endpoint in app.view_functions,
+        }

@@ -1,0 +1,45 @@
+// Progressive enhancements; every page works without them. No inline scripts (CSP).
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-confirm]");
+    if (target && !window.confirm(target.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+    if (event.target.closest("[data-action=print]")) {
+      window.print();
+    }
+  });
+
+  // Promise and reply countdowns: <span class="countdown" data-deadline="ISO" data-overdue-label="…">.
+  function renderCountdowns() {
+    document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
+      var ms = Date.parse(el.getAttribute("data-deadline")) - Date.now();
+      var minutes = Math.round(Math.abs(ms) / 60000);
+      var text = Math.floor(minutes / 60) + "h " + (minutes % 60) + "m";
+      el.classList.toggle("overdue", ms < 0);
+      el.classList.toggle("soon", ms >= 0 && ms < 4 * 3600000);
+      el.textContent = ms < 0 ? (el.getAttribute("data-overdue-label") || "-") + " " + text : text;
+    });
+  }
+  renderCountdowns();
+  window.setInterval(renderCountdowns, 30000);
+
+  // Forms with data-autosubmit submit on change (filters).
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    form.addEventListener("change", function () { form.submit(); });
+  });
+
+  // A fresh CSRF token for long-lived pages (a technician may spend an hour on one visit).
+  window.fsRefreshCsrf = function () {
+    return fetch("/csrf-token", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        document.querySelectorAll("input[name=csrf_token]").forEach(function (i) { i.value = data.csrf_token; });
+        var meta = document.querySelector("meta[name=csrf-token]");
+        if (meta) { meta.setAttribute("content", data.csrf_token); }
+        return data.csrf_token;
+      });
+  };
+})();

@@ -1,0 +1,33 @@
+import pytest
+
+from fieldservice import create_app
+from fieldservice.config import build_config
+
+
+def test_a_development_secret_key_is_created_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = build_config(str(tmp_path), {"PRODUCTION": False})["SECRET_KEY"]
+    second = build_config(str(tmp_path), {"PRODUCTION": False})["SECRET_KEY"]
+    assert first == second and len(first) == 64
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError):
+        build_config(str(tmp_path), {"PRODUCTION": True})
+
+
+def test_production_cookies_are_secure(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    config = build_config(str(tmp_path), {"PRODUCTION": True})
+    assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
+
+
+def test_database_url_from_the_environment_is_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@localhost/fs")
+    assert build_config(str(tmp_path), {"SECRET_KEY": "k"})["SQLALCHEMY_DATABASE_URI"] == "postgresql://u:p@localhost/fs"
+
+
+def test_the_factory_uses_the_top_level_templates_and_static_folders(app):
+    assert app.template_folder == "../templates" and app.static_folder.endswith("static")
+    assert "auth" in app.blueprints and "admin" in app.blueprints

@@ -1,0 +1,13 @@
+from fieldservice.i18n import extract_messages, missing_translations
+
+
+def test_every_user_facing_message_has_a_chinese_translation():
+    missing = missing_translations()
+    assert not missing, "messages without a zh_CN translation (run `flask --app wsgi missing-translations`):\n" + \
+        "\n".join(f"{msgid!r} at {where[0]}" for msgid, where in sorted(missing.items()))
+
+
+def test_templates_and_code_are_both_scanned_for_messages():
+    where = [w for places in extract_messages().values() for w in places]
+    assert any(w.startswith("templates/") for w in where)
+    assert any(w.startswith("fieldservice/") for w in where)
