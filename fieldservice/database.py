@@ -65,27 +65,36 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
 
+_in_write = contextvars.ContextVar("in_write_transaction", default=False)
+
+
 @contextmanager
 def write_transaction() -> Iterator[None]:
     """Run a service's reads and writes in one transaction that holds the write lock from its start.
 
     Ends any read transaction the request already opened (e.g. loading the current user) so the
-    new one starts fresh; commits on success, rolls back on any error.
+    new one starts fresh; commits on success, rolls back on any error. Nested calls join the
+    outer transaction, so a wrapper (idempotency) can commit its record with the service's changes.
     """
+    if _in_write.get():
+        yield
+        return
     session = db.session()
     if session.in_transaction():
         session.commit()
-    token = _immediate.set(True)
+    immediate = _immediate.set(True)
+    in_write = _in_write.set(True)
     try:
         with session.begin():
             # Force the BEGIN now, while the flag is set.
             session.connection()
-            _immediate.reset(token)
-            token = None
+            _immediate.reset(immediate)
+            immediate = None
             yield
     finally:
-        if token is not None:
-            _immediate.reset(token)
+        if immediate is not None:
+            _immediate.reset(immediate)
+        _in_write.reset(in_write)
 
 
 def enum_check(column: str, enum) -> str:

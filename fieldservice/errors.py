@@ -8,7 +8,7 @@ class DomainError(Exception):
     status_code = 422
 
     def __init__(self, code: str, message, **details):
-        super().__init__(str(message))
+        super().__init__(code)
         self.code = code
         self.message = message
         self.details = details

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -41,12 +41,14 @@ def compile_catalogs() -> int:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen
-    best = request.accept_languages.best_match(["zh_CN", "zh", "zh-CN", "en"]) if request else None
+    best = request.accept_languages.best_match(["zh_CN", "zh", "zh-CN", "en"])
     if best is None:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     return "en" if best == "en" else "zh_CN"

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import has_request_context, request
-from flask_login import current_user
+
+from ..auth.current import acting_user
 
 from ..extensions import db
 from .models import AuditEvent
@@ -10,8 +11,8 @@ from .models import AuditEvent
 
 def record(action: str, obj=None, *, actor=None, object_type: str | None = None,
            object_id: str | int | None = None, **detail) -> AuditEvent:
-    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
-        actor = current_user
+    if actor is None:
+        actor = acting_user()
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id

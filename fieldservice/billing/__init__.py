@@ -1,0 +1,1 @@
+"""Charges for a visit: call-out fee, labour and parts less warranty and agreement waivers."""
