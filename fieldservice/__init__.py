@@ -39,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
 
     for area in AREAS:
+        # Subscribers connect to the domain signals once, at import.
+        import_optional(f"{__name__}.{area}.subscribers")
         views = import_optional(f"{__name__}.{area}.views")
         if views is not None:
             app.register_blueprint(views.bp)

@@ -90,3 +90,35 @@ def fault_code(code: str | None = None, **kwargs) -> FaultCode:
     n = next_id()
     return _save(FaultCode(code=code or f"F{n}", name_zh=kwargs.pop("name_zh", f"故障{n}"),
                            name_en=kwargs.pop("name_en", f"Fault {n}"), **kwargs))
+
+
+def service_request(owner_unit: Unit | None = None, status: str = "new", kind: str = "repair", **kwargs):
+    """A request for a unit (a new unit and customer by default), reported now, due in 24 h."""
+    from datetime import timedelta
+
+    from fieldservice.database import utcnow
+    from fieldservice.models import ServiceRequest
+
+    unit_obj = owner_unit or unit()
+    reported = kwargs.pop("reported_at", utcnow())
+    n = next_id()
+    return _save(ServiceRequest(number=kwargs.pop("number", f"SR-20261122-{n:04d}"), customer_id=unit_obj.customer_id,
+                                unit_id=unit_obj.id, channel=kwargs.pop("channel", "phone"), kind=kind,
+                                fault_description=kwargs.pop("fault_description", "不制冷"),
+                                reported_at=reported, sla_due_at=kwargs.pop("sla_due_at", reported + timedelta(hours=24)),
+                                status=status, **kwargs))
+
+
+def appointment(request=None, tech: Technician | None = None, start=None, hours: int = 2, status: str = "booked",
+                **kwargs):
+    """An appointment row (without slot rows: use the booking service to test overlaps)."""
+    from datetime import timedelta
+
+    from fieldservice.database import utcnow
+    from fieldservice.models import Appointment
+
+    request = request or service_request(status="scheduled")
+    tech = tech or technician()
+    start = start or utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return _save(Appointment(request_id=request.id, technician_id=tech.id, window_start=start,
+                             window_end=start + timedelta(hours=hours), status=status, **kwargs))
