@@ -15,3 +15,5 @@ appointment_cancelled = _signals.signal("appointment-cancelled")  # kwargs: reas
 visit_completed = _signals.signal("visit-completed")
 # sender: the Complaint
 complaint_resolved = _signals.signal("complaint-resolved")
+# sender: the ServiceRequest; kwargs: partner
+request_forwarded = _signals.signal("request-forwarded")

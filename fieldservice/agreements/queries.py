@@ -1,0 +1,21 @@
+"""Read-side questions other areas ask about agreements (warranty coverage, billing waivers)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import AgreementStatus, ServiceAgreement, agreement_unit
+
+
+def active_agreement_for_unit(unit_id: int, on: date) -> ServiceAgreement | None:
+    """The active agreement covering the unit on that day (the longest-running one if several)."""
+    return db.session.scalar(
+        select(ServiceAgreement)
+        .join(agreement_unit, agreement_unit.c.agreement_id == ServiceAgreement.id)
+        .where(agreement_unit.c.unit_id == unit_id, ServiceAgreement.status == AgreementStatus.ACTIVE,
+               ServiceAgreement.start_date <= on, ServiceAgreement.end_date >= on)
+        .order_by(ServiceAgreement.end_date.desc())
+        .limit(1)
+    )
