@@ -2,34 +2,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, Numeric, String, Table,
-                        UniqueConstraint)
+from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, Numeric, String, Table,
+                        Text, UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, enum_check, utcnow
 from ..extensions import db
+from .rules import AgreementStatus, PlannedKind, PlannedStatus
 
-
-class AgreementStatus(StrEnum):
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ENDED = "ended"
-    CANCELLED = "cancelled"
-
-
-class PlannedKind(StrEnum):
-    MONTHLY_CALLBACK = "monthly_callback"
-    QUARTERLY_MAINTENANCE = "quarterly_maintenance"
-    YEARLY_SERVICING = "yearly_servicing"
-
-
-class PlannedStatus(StrEnum):
-    PLANNED = "planned"
-    CREATED = "created"
-    DONE = "done"
-    CANCELLED = "cancelled"
+__all__ = ["AgreementStatus", "PlannedKind", "PlannedStatus", "PlannedVisit", "ServiceAgreement", "agreement_unit"]
 
 
 agreement_unit = Table(
@@ -66,9 +48,15 @@ class ServiceAgreement(db.Model):
     quarterly_maintenance: Mapped[bool] = mapped_column(Boolean, default=False)
     yearly_servicing: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10), default=AgreementStatus.DRAFT)
+    # The account manager: plan callbacks and renewal calls land on their list.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The plan starts here: nothing is planned for days before the agreement was activated.
+    activated_on: Mapped[date | None] = mapped_column(Date)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     customer: Mapped["Customer"] = relationship()  # noqa: F821
+    owner: Mapped["User | None"] = relationship()  # noqa: F821
     units: Mapped[list["Unit"]] = relationship(secondary=agreement_unit)  # noqa: F821
     planned_visits: Mapped[list["PlannedVisit"]] = relationship(back_populates="agreement",
                                                                 order_by="PlannedVisit.due_date")
@@ -80,6 +68,9 @@ class PlannedVisit(db.Model):
     __tablename__ = "planned_visit"
     __table_args__ = (
         UniqueConstraint("agreement_id", "unit_id", "kind", "due_date", name="uq_planned_visit_item"),
+        # Callbacks are for the whole agreement (no unit), and NULLs never collide in a unique key.
+        Index("uq_planned_visit_agreement_item", "agreement_id", "kind", "due_date", unique=True,
+              sqlite_where=text("unit_id IS NULL"), postgresql_where=text("unit_id IS NULL")),
         CheckConstraint(enum_check("kind", PlannedKind), name="kind_valid"),
         CheckConstraint(enum_check("status", PlannedStatus), name="status_valid"),
     )
@@ -90,7 +81,8 @@ class PlannedVisit(db.Model):
     kind: Mapped[str] = mapped_column(String(24))
     due_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(10), default=PlannedStatus.PLANNED)
-    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"), index=True)
 
     agreement: Mapped[ServiceAgreement] = relationship(back_populates="planned_visits")
     unit: Mapped["Unit | None"] = relationship()  # noqa: F821
+    request: Mapped["ServiceRequest | None"] = relationship()  # noqa: F821

@@ -1,34 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, enum_check, utcnow
 from ..extensions import db
+from .rules import ComplaintCategory, ComplaintStatus, Severity
 
-
-class ComplaintCategory(StrEnum):
-    LATENESS = "lateness"
-    ATTITUDE = "attitude"
-    REPAIR_QUALITY = "repair_quality"
-    FEES = "fees"
-    PARTS = "parts"
-    OTHER = "other"
-
-
-class Severity(StrEnum):
-    GENERAL = "general"
-    MAJOR = "major"
-
-
-class ComplaintStatus(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    REPLIED = "replied"
-    RESOLVED = "resolved"
+__all__ = ["Complaint", "ComplaintCategory", "ComplaintNote", "ComplaintStatus", "Severity"]
 
 
 class Complaint(db.Model):
@@ -51,6 +32,7 @@ class Complaint(db.Model):
     reply_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(String(10), default=ComplaintStatus.OPEN, index=True)
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_text: Mapped[str | None] = mapped_column(Text)
     resolution: Mapped[str | None] = mapped_column(Text)
@@ -59,7 +41,8 @@ class Complaint(db.Model):
 
     customer: Mapped["Customer"] = relationship()  # noqa: F821
     request: Mapped["ServiceRequest | None"] = relationship()  # noqa: F821
-    owner: Mapped["User | None"] = relationship()  # noqa: F821
+    owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    replied_by: Mapped["User | None"] = relationship(foreign_keys=[replied_by_id])  # noqa: F821
     notes: Mapped[list["ComplaintNote"]] = relationship(order_by="ComplaintNote.created_at")
 
 

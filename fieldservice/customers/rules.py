@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import date
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -12,6 +14,20 @@ _LANDLINE = re.compile(r"0\d{9,11}")
 def to_ascii(text: str) -> str:
     """Full-width letters, digits and punctuation to ASCII; zero-width characters removed."""
     return unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+
+
+# Control characters and lone surrogates: PostgreSQL refuses NUL, UTF-8 cannot encode surrogates.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def clean_text(text: str | None) -> str:
+    """Free text (notes, descriptions) without characters that cannot be stored, trimmed."""
+    return _UNSTORABLE.sub("", text or "").replace("\r\n", "\n").strip()
+
+
+def clean_line(text: str | None) -> str:
+    """One-line text (names, addresses): cleaned, and runs of white space made single spaces."""
+    return re.sub(r"\s+", " ", clean_text(text).translate(_ZERO_WIDTH))
 
 
 def normalise_serial(raw: str) -> str:
@@ -64,3 +80,138 @@ def mask_phone(phone: str | None) -> str:
     if len(phone) <= 7:
         return phone[:2] + "*" * (len(phone) - 2)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def format_phone(phone: str | None) -> str:
+    """A normalised phone grouped for reading aloud: 138 0013 8000, 021 6888 1234."""
+    if not phone:
+        return ""
+    if _MOBILE.fullmatch(phone):
+        return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
+    # Beijing, Shanghai, Tianjin, Chongqing and 02x area codes have three digits, the rest four.
+    area = 3 if phone[:2] in {"01", "02"} else 4
+    return f"{phone[:area]} {phone[area:]}"
+
+
+# Manufacturers' serials: letters, digits and a few separators, starting with a letter or digit.
+_SERIAL = re.compile(r"[A-Z0-9][A-Z0-9\-_/.]{2,63}")
+MODEL_CODE = re.compile(r"[A-Z0-9][A-Z0-9\-_/. ]{0,39}")
+EARLIEST_PURCHASE = date(2000, 1, 1)
+
+
+def serial_problem(serial: str) -> str | None:
+    """Why a normalised serial cannot be a serial number, or None when it can."""
+    if not serial:
+        return "serial_missing"
+    if not _SERIAL.fullmatch(serial):
+        return "serial_malformed"
+    return None
+
+
+def purchase_date_problem(purchase_date: date | None, today: date) -> str | None:
+    """Why a purchase date cannot be right, or None (no date at all is allowed: warranty unverified)."""
+    if purchase_date is None:
+        return None
+    if purchase_date > today:
+        return "purchase_date_in_future"
+    if purchase_date < EARLIEST_PURCHASE:
+        return "purchase_date_too_early"
+    return None
+
+
+def parse_date(text: str) -> date | None:
+    """YYYY-MM-DD or YYYY/MM/DD (full-width digits allowed); None when empty; ValueError when not a date."""
+    text = to_ascii(text or "").strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+    if not match:
+        raise ValueError(text)
+    return date(*map(int, match.groups()))
+
+
+# --- Installed-base import --------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("serial", "model_code", "customer_name", "phone", "address", "purchase_date", "invoice_no",
+                  "sale_type", "customer_type", "contract_warranty_months")
+MAX_NAME = 100
+MAX_ADDRESS = 255
+MAX_INVOICE = 64
+MAX_CONTRACT_MONTHS = 36
+SALE_TYPES = ("normal", "clearance")
+CUSTOMER_TYPES = ("consumer", "contract")
+
+
+class RowProblem(ValueError):
+    """Why one import row cannot be used: a code and the offending value."""
+
+    def __init__(self, code: str, value: str = ""):
+        super().__init__(code)
+        self.code = code
+        self.value = value
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    line: int
+    serial: str
+    model_code: str
+    customer_name: str
+    phone: str
+    address: str
+    purchase_date: date | None
+    invoice_no: str | None
+    sale_type: str
+    customer_type: str
+    contract_warranty_months: int | None
+
+
+def parse_unit_row(line: int, raw: dict[str, str | None], today: date) -> UnitRow:
+    """One CSV row checked and normalised; raises RowProblem for the first thing wrong with it."""
+    def cell(name: str) -> str:
+        return clean_line(to_ascii(raw.get(name) or ""))
+
+    serial = normalise_serial(raw.get("serial") or "")
+    problem = serial_problem(serial)
+    if problem:
+        raise RowProblem(problem, serial)
+    model_code = cell("model_code").upper()
+    if not model_code:
+        raise RowProblem("model_missing")
+    if not MODEL_CODE.fullmatch(model_code):
+        raise RowProblem("unknown_model", model_code)
+    name = clean_line(raw.get("customer_name"))
+    if not name:
+        raise RowProblem("name_missing")
+    if len(name) > MAX_NAME:
+        raise RowProblem("name_too_long", str(MAX_NAME))
+    phone = normalise_phone(raw.get("phone") or "")
+    if phone is None:
+        raise RowProblem("phone_invalid", cell("phone"))
+    address = clean_line(raw.get("address"))
+    if len(address) > MAX_ADDRESS:
+        raise RowProblem("address_too_long", str(MAX_ADDRESS))
+    try:
+        purchase_date = parse_date(cell("purchase_date"))
+    except ValueError:
+        raise RowProblem("purchase_date_invalid", cell("purchase_date")) from None
+    problem = purchase_date_problem(purchase_date, today)
+    if problem:
+        raise RowProblem(problem, cell("purchase_date"))
+    invoice_no = cell("invoice_no") or None
+    if invoice_no and len(invoice_no) > MAX_INVOICE:
+        raise RowProblem("invoice_too_long", str(MAX_INVOICE))
+    sale_type = cell("sale_type").lower() or "normal"
+    if sale_type not in SALE_TYPES:
+        raise RowProblem("sale_type_invalid", sale_type)
+    customer_type = cell("customer_type").lower() or "consumer"
+    if customer_type not in CUSTOMER_TYPES:
+        raise RowProblem("customer_type_invalid", customer_type)
+    months_text = cell("contract_warranty_months")
+    months = None
+    if months_text:
+        if not months_text.isdigit() or int(months_text) > MAX_CONTRACT_MONTHS:
+            raise RowProblem("contract_months_invalid", months_text)
+        months = int(months_text)
+    return UnitRow(line, serial, model_code, name, phone, address, purchase_date, invoice_no, sale_type,
+                   customer_type, months)

@@ -1,28 +1,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, enum_check, utcnow
 from ..extensions import db
+from .rules import FollowUpKind, FollowUpStatus
 
-
-class FollowUpKind(StrEnum):
-    SERVICE_CALLBACK = "service_callback"
-    COMPLAINT_CALLBACK = "complaint_callback"
-    AGREEMENT_CALLBACK = "agreement_callback"
-    PARTNER_CHECK = "partner_check"
-    SALES_OFFER = "sales_offer"
-    SURVEY = "survey"
-
-
-class FollowUpStatus(StrEnum):
-    PENDING = "pending"
-    DONE = "done"
-    UNREACHABLE = "unreachable"
+__all__ = ["FollowUp", "FollowUpKind", "FollowUpStatus"]
 
 
 class FollowUp(db.Model):
@@ -33,6 +20,7 @@ class FollowUp(db.Model):
         CheckConstraint(enum_check("kind", FollowUpKind), name="kind_valid"),
         CheckConstraint(enum_check("status", FollowUpStatus), name="status_valid"),
         CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
+        CheckConstraint("attitude IS NULL OR attitude BETWEEN 1 AND 5", name="attitude_range"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         UniqueConstraint("kind", "appointment_id", name="uq_follow_up_kind_appointment"),
         UniqueConstraint("kind", "complaint_id", name="uq_follow_up_kind_complaint"),
@@ -58,8 +46,19 @@ class FollowUp(db.Model):
     attitude: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "Not solved": the repair request opened from this call (one, however often the button is pressed).
+    new_request_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"))
+    # Low satisfaction: the complaint draft raised from this call, for a person to review.
+    raised_complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     customer: Mapped["Customer"] = relationship()  # noqa: F821
-    request: Mapped["ServiceRequest | None"] = relationship()  # noqa: F821
+    request: Mapped["ServiceRequest | None"] = relationship(foreign_keys=[request_id])  # noqa: F821
+    new_request: Mapped["ServiceRequest | None"] = relationship(foreign_keys=[new_request_id])  # noqa: F821
+    appointment: Mapped["Appointment | None"] = relationship()  # noqa: F821
+    complaint: Mapped["Complaint | None"] = relationship(foreign_keys=[complaint_id])  # noqa: F821
+    raised_complaint: Mapped["Complaint | None"] = relationship(foreign_keys=[raised_complaint_id])  # noqa: F821
+    agreement: Mapped["ServiceAgreement | None"] = relationship()  # noqa: F821
+    planned_visit: Mapped["PlannedVisit | None"] = relationship()  # noqa: F821
     assignee: Mapped["User | None"] = relationship()  # noqa: F821

@@ -1,32 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, enum_check, utcnow
 from ..extensions import db
-
-
-class LocationKind(StrEnum):
-    WAREHOUSE = "warehouse"
-    VAN = "van"
-
-
-class MovementKind(StrEnum):
-    RECEIPT = "receipt"
-    TRANSFER = "transfer"  # 领用: warehouse to van
-    ISSUE = "issue"  # van to a visit
-    RETURN = "return"  # van back to a warehouse
-    ADJUSTMENT = "adjustment"
-
-
-class RequisitionStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
+from .rules import LocationKind, MovementKind, RequisitionStatus
 
 
 class StockLocation(db.Model):

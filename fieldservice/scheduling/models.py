@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, Time,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, Time,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -103,3 +103,29 @@ class AppointmentSlot(db.Model):
     slot_start: Mapped[datetime] = mapped_column(UTCDateTime)
 
     appointment: Mapped[Appointment] = relationship(back_populates="slots")
+
+
+class DayPlan(db.Model):
+    """A proposed plan for one day, kept between the manager's preview and apply.
+
+    PyVRP stops on a time limit, so solving again would not give the same plan: the preview the
+    manager approved is stored and applied as shown. `payload` holds the planned visits per
+    technician and the unassigned requests with their reasons; `result` what applying it booked.
+    """
+
+    __tablename__ = "day_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    solver: Mapped[str] = mapped_column(String(20))
+    seconds: Mapped[float] = mapped_column(Float)
+    total_km: Mapped[float] = mapped_column(Float)
+    baseline_km: Mapped[float | None] = mapped_column(Float)
+    payload: Mapped[dict] = mapped_column(JSON)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    result: Mapped[dict | None] = mapped_column(JSON)
+
+    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])  # noqa: F821

@@ -22,14 +22,14 @@ solver's), checked, and anything that does not fit is reported unassigned rather
 from __future__ import annotations
 
 import time as _time
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
 import pyvrp
-from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
+from pyvrp.stop import MultipleCriteria, NoImprovement
 
 from ..geo.distance import haversine_matrix_km
 from .rules import (
@@ -141,24 +141,23 @@ class DayModel:
 
 def plan_day(requests: Sequence[RequestFacts], technicians: Sequence[TechnicianFacts], day: date,
              settings: SchedulingSettings, time_limit_s: float = 10.0, seed: int = 0) -> Plan:
-    """The product's planner: PyVRP, warm-started from the greedy plan, within `time_limit_s` in all
-    (model building included)."""
+    """The product's planner: PyVRP, warm-started from a promise-first cheapest-insertion plan, within
+    `time_limit_s` in all (model building included)."""
     started = _time.perf_counter()
     model = build_day_model(requests, technicians, day, settings)
-    greedy = greedy_routes(model)
+    start = insertion_routes(model)
     if model.eligible.any():
         data, clients = _pyvrp_data(model)
-        init = _pyvrp_solution(model, data, clients, greedy)
-        budget = max(0.05, time_limit_s - (_time.perf_counter() - started))
+        init = _pyvrp_solution(model, data, clients, start)
         # Small days converge long before the limit; stop once the search has stalled for a while.
-        stop = MultipleCriteria([MaxRuntime(budget), NoImprovement(20_000)])
+        stop = MultipleCriteria([_Deadline(started + time_limit_s), NoImprovement(20_000)])
         result = pyvrp.solve(data, stop, seed=seed, collect_stats=False, display=False,
                              initial_solution=init if init.is_feasible() else None)
-        routes = greedy if not result.best.is_feasible() else {
+        routes = start if not result.best.is_feasible() else {
             route.vehicle_type(): [clients[a.idx][0] for a in route.schedule() if a.is_client()]
             for route in result.best.routes()}
     else:
-        routes = greedy
+        routes = start
     return plan_from_routes(model, routes, "pyvrp", _time.perf_counter() - started)
 
 
@@ -168,13 +167,15 @@ def greedy_plan(requests: Sequence[RequestFacts], technicians: Sequence[Technici
     technician (by base) with a free window that keeps the promise, else the nearest one with any."""
     started = _time.perf_counter()
     model = build_day_model(requests, technicians, day, settings)
-    return plan_from_routes(model, greedy_routes(model), "greedy", _time.perf_counter() - started)
+    return plan_from_routes(model, _greedy_routes(model), "greedy", _time.perf_counter() - started)
 
 
 def build_day_model(requests: Sequence[RequestFacts], technicians: Sequence[TechnicianFacts], day: date,
                     settings: SchedulingSettings) -> DayModel:
+    """The day in integers: who works, their window grids and bookings, road distances and driving
+    times between all places, who may take what, and why nobody may take some requests."""
     tz = settings.tz
-    origin, day_end = (int(x) for x in _day_bounds(day, tz))
+    origin, day_end = (int(x.timestamp()) for x in _day_bounds(day, tz))
     techs, windows, work_end = [], [], []
     for t in technicians:
         grid = _window_ts(day, tz, t.work_start, t.work_end, settings.window_minutes, settings.slot_minutes)
@@ -189,7 +190,7 @@ def build_day_model(requests: Sequence[RequestFacts], technicians: Sequence[Tech
     booked = []
     for t in techs:
         mine = []
-        for start, end, lat, lon, busy in _bookings_ts(t):
+        for start, end, lat, lon, busy in _bookings_ts(t.bookings):
             if origin <= start < day_end:
                 mine.append((int(start) - origin, int(end) - origin, len(lats)))
                 lats.append(lat)
@@ -244,7 +245,41 @@ def plan_from_routes(model: DayModel, routes: dict[int, list[int]], solver: str,
     return Plan(model.day, tuple(plans), unassigned, solver, round(seconds, 3))
 
 
+def insertion_routes(model: DayModel) -> dict[int, list[int]]:
+    """PyVRP's warm start: most urgent first, each request at its cheapest insertion (added road km)
+    among the windows that keep its promise; only then the rest, late, at their cheapest insertion.
+    Keeping promises first stops late visits from taking the windows urgent ones need."""
+    d = model.dist_m
+    stops = {k: [(s, loc) for s, _, loc in model.booked[k]] for k in range(len(model.techs))}
+    pending = sorted(range(len(model.requests)), key=lambda r: (model.sla[r], r))
+    for late in (False, True):
+        left = []
+        for r in pending:
+            loc = model.request_loc(r)
+            best = min(((d[p, loc] + d[loc, n] - d[p, n], s, int(k))
+                        for k in np.flatnonzero(model.eligible[r])
+                        for s, p, n in _fits(model, int(k), loc, stops[int(k)], None if late else model.sla[r])),
+                       default=None)
+            if best:
+                insort(stops[best[2]], (best[1], loc))
+            else:
+                left.append(r)
+        pending = left
+    return {k: [loc for _, loc in seq] for k, seq in stops.items()}
+
+
 # --- internals ---------------------------------------------------------------------------------
+
+class _Deadline:
+    """Stop at a wall-clock time. PyVRP's MaxRuntime starts counting at the first iteration, after
+    its own set-up (neighbourhoods per routing profile), which takes seconds on a large day."""
+
+    def __init__(self, at: float):
+        self.at = at
+
+    def __call__(self, best_cost: float) -> bool:
+        return _time.perf_counter() >= self.at
+
 
 def _eligibility(requests: Sequence[RequestFacts], everyone: Sequence[TechnicianFacts],
                  working: list[TechnicianFacts], day: date) -> tuple[np.ndarray, dict[int, Reason]]:
@@ -280,7 +315,7 @@ def _eligibility(requests: Sequence[RequestFacts], everyone: Sequence[Technician
     return eligible, reasons
 
 
-def greedy_routes(model: DayModel) -> dict[int, list[int]]:
+def _greedy_routes(model: DayModel) -> dict[int, list[int]]:
     """Most urgent first; nearest qualified technician (by base) with a window in the promise, else
     the nearest with any window. Returns stop sequences, bookings included, by window start."""
     stops = {k: [(s, loc) for s, _, loc in model.booked[k]] for k in range(len(model.techs))}
@@ -289,22 +324,22 @@ def greedy_routes(model: DayModel) -> dict[int, list[int]]:
         techs = np.flatnonzero(model.eligible[r])
         techs = techs[np.argsort(model.dist_m[techs, loc], kind="stable")]
         for latest in (model.sla[r], None):
-            choice = next(((int(k), s) for k in techs
-                           if (s := _greedy_fit(model, int(k), loc, stops[int(k)], latest)) is not None), None)
+            choice = next(((int(k), fit[0]) for k in techs
+                           if (fit := next(_fits(model, int(k), loc, stops[int(k)], latest), None))), None)
             if choice:
-                stops[choice[0]].append((choice[1], loc))
-                stops[choice[0]].sort()
+                insort(stops[choice[0]], (choice[1], loc))
                 break
     return {k: [loc for _, loc in seq] for k, seq in stops.items()}
 
 
-def _greedy_fit(model: DayModel, k: int, loc: int, stops: list[tuple[int, int]], latest) -> int | None:
-    """The earliest free window (starting no later than `latest`) where the visit fits between the
-    technician's stops, which are in time order."""
+def _fits(model: DayModel, k: int, loc: int, stops: list[tuple[int, int]], latest):
+    """Every free window (starting no later than `latest`) where the visit fits between the
+    technician's stops, which are (start, location) in time order: yields (start, previous
+    location, next location), the base standing in for a missing neighbour."""
     serv, trav = model.service_s, model.travel_s
     for s in model.windows[k]:
         if latest is not None and s > latest:
-            return None
+            return
         if s + serv[loc] > model.work_end[k] or _window_taken(model, k, s, stops):
             continue
         n = bisect_left(stops, (s, -1))
@@ -312,8 +347,7 @@ def _greedy_fit(model: DayModel, k: int, loc: int, stops: list[tuple[int, int]],
             continue
         if n < len(stops) and s + serv[loc] + trav[loc, stops[n][1]] > stops[n][0]:
             continue
-        return s
-    return None
+        yield s, stops[n - 1][1] if n else k, stops[n][1] if n < len(stops) else k
 
 
 def _window_taken(model: DayModel, k: int, s: int, stops: list[tuple[int, int]]) -> bool:
@@ -328,6 +362,7 @@ def _schedule(model: DayModel, k: int, sequence: list[int]) -> list[tuple[int, i
     new visit at the earliest window that fits (see plan_from_routes); misfits are left out."""
     serv, trav = model.service_s, model.travel_s
     booked = {loc: s for s, _, loc in model.booked[k]}
+    taken = [(s, loc) for loc, s in booked.items()]
     out: list[tuple[int, int]] = []
     for n, loc in enumerate(sequence):
         if loc in booked:
@@ -336,12 +371,13 @@ def _schedule(model: DayModel, k: int, sequence: list[int]) -> list[tuple[int, i
         earliest = out[-1][1] + serv[out[-1][0]] + trav[out[-1][0], loc] if out else -1
         nxt = next((b for b in sequence[n + 1:] if b in booked), None)
         for s in model.windows[k]:
-            if s < earliest or _window_taken(model, k, s, [(t, p) for p, t in out] + [
-                    (t, b) for b, t in booked.items()]):
+            if s < earliest or _window_taken(model, k, s, taken):
                 continue
+            # Later windows only end later, so the first free one decides.
             if s + serv[loc] <= model.work_end[k] and (
                     nxt is None or s + serv[loc] + trav[loc, nxt] <= booked[nxt]):
                 out.append((loc, s))
+                taken.append((s, loc))
             break
     return out
 
@@ -378,6 +414,10 @@ def _pyvrp_data(model: DayModel) -> tuple[pyvrp.ProblemData, list[tuple[int, boo
     clients, groups, meta = [], [], []
     for r in np.flatnonzero(model.eligible.any(axis=1)):
         loc, due = model.request_loc(int(r)), int(model.sla[r])
+        # Windows start on slot boundaries, so the last one in the promise starts by the slot boundary
+        # before it; a deadline on that boundary keeps time-warp steps whole slots, which PyVRP's
+        # bounded penalty can always outweigh the promise's prize with.
+        due -= (model.origin + due) % (model.settings.slot_minutes * 60)
         techs = np.flatnonzero(model.eligible[r])
         if min(model.windows[k][0] for k in techs) <= due < max(model.work_end[k] for k in techs):
             groups.append(pyvrp.ClientGroup([len(clients), len(clients) + 1], required=False))

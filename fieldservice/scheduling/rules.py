@@ -110,13 +110,6 @@ class SchedulingSettings:
         if self.horizon_days < 1:
             raise ValueError("horizon_days must be at least 1")
 
-    @classmethod
-    def from_config(cls, config: Mapping) -> SchedulingSettings:
-        """From the app config keys (SERVICE_TIMEZONE, WINDOW_MINUTES, VISIT_MINUTES, ...)."""
-        return cls(tz=ZoneInfo(config["SERVICE_TIMEZONE"]), window_minutes=config["WINDOW_MINUTES"],
-                   road_factor=config["ROAD_FACTOR"], speed_kmh=config["SPEED_KMH"],
-                   visit_minutes=dict(config["VISIT_MINUTES"]))
-
     def service_seconds(self, kind: str) -> int:
         return self.visit_minutes[kind] * 60
 
@@ -173,7 +166,7 @@ def free_windows(tech: TechnicianFacts, now: datetime, settings: SchedulingSetti
     """Windows from now over the next `days` days (settings.horizon_days by default) that the
     technician works and that no booking touches. A window that has started is past."""
     now_ts = _ts(now)
-    booked = _bookings_ts(tech)
+    booked = _bookings_ts(tech.bookings)
     free = []
     for day in _local_days(now, settings.tz, days or settings.horizon_days):
         if day.isoweekday() not in tech.working_days:
@@ -198,15 +191,12 @@ def covers_area(tech: TechnicianFacts, lat: float, lon: float, city: str | None 
 def qualified_mask(request: RequestFacts, technicians: Sequence[TechnicianFacts]) -> np.ndarray:
     """Which technicians have the skill and cover the request's place, in one pass: the radius test
     is vectorised over every base at once."""
-    n = len(technicians)
-    skill = np.fromiter((request.product_line in t.skills for t in technicians), bool, n)
-    region = np.fromiter(((request.city in t.regions) or (request.district in t.regions)
-                          for t in technicians), bool, n)
-    radius = np.fromiter((np.nan if t.radius_km is None else t.radius_km for t in technicians), float, n)
-    lats = np.fromiter((t.lat for t in technicians), float, n)
-    lons = np.fromiter((t.lon for t in technicians), float, n)
-    near = haversine_one_to_many_km(request.lat, request.lon, lats, lons) <= radius  # NaN compares False
-    return skill & (region | near)
+    line, city, district = request.product_line, request.city, request.district
+    facts = np.array([(t.lat, t.lon, np.nan if t.radius_km is None else t.radius_km, line in t.skills,
+                       bool(t.regions) and (city in t.regions or district in t.regions)) for t in technicians],
+                     dtype=float).reshape(-1, 5)
+    near = haversine_one_to_many_km(request.lat, request.lon, facts[:, 0], facts[:, 1]) <= facts[:, 2]  # NaN: False
+    return (facts[:, 3] > 0) & ((facts[:, 4] > 0) | near)
 
 
 def needs_partner(request: RequestFacts, technicians: Sequence[TechnicianFacts]) -> bool:
@@ -246,8 +236,9 @@ def suggest(request: RequestFacts, technicians: Sequence[TechnicianFacts], now: 
     if not len(qualified):
         return []
     ctx = _Context(request, now, settings)
-    booked = {int(i): _bookings_ts(technicians[i]) for i in qualified}
-    starts = {i: [b[0] for b in bs] for i, bs in booked.items()}
+    # Sorted by start but not converted: only the days walked need their bookings in seconds.
+    booked = {int(i): sorted(technicians[i].bookings, key=_start) for i in qualified}
+    starts = {i: [b.start for b in bs] for i, bs in booked.items()}
     best: dict[int, tuple[tuple, np.ndarray]] = {}
     remaining = list(booked)
     for day in _local_days(now, settings.tz, settings.horizon_days):
@@ -256,10 +247,11 @@ def suggest(request: RequestFacts, technicians: Sequence[TechnicianFacts], now: 
         for i in remaining:
             tech = technicians[i]
             if day.isoweekday() in tech.working_days:
-                _collect_rows(rows, i, tech, day, day_start, day_end, booked[i], starts[i], ctx)
+                lo, hi = bisect_left(starts[i], day_start), bisect_left(starts[i], day_end)
+                _collect_rows(rows, i, tech, day, _bookings_ts(booked[i][lo:hi]), ctx)
         if rows:
             _keep_best(best, np.array(rows), ctx, technicians)
-        if day_end > ctx.sla:
+        if day_end.timestamp() > ctx.sla:
             # Past the promise: a technician with a candidate already has its best one.
             remaining = [i for i in remaining if i not in best]
             if len(best) >= limit or not remaining:
@@ -280,13 +272,14 @@ def exhaustive_best(request: RequestFacts, technicians: Sequence[TechnicianFacts
         if request.product_line not in tech.skills or not covers_area(
                 tech, request.lat, request.lon, request.city, request.district):
             continue
-        booked = _bookings_ts(tech)
+        booked = _bookings_ts(tech.bookings)
         for day in _local_days(now, settings.tz, settings.horizon_days):
             if day.isoweekday() not in tech.working_days:
                 continue
-            day_start, day_end = _day_bounds(day, settings.tz)
+            day_start, day_end = (t.timestamp() for t in _day_bounds(day, settings.tz))
             today = [b for b in booked if day_start <= b[0] < day_end]
             load_busy = sum(b[4] for b in today)
+            work_end = _ts(datetime.combine(day, tech.work_end, tzinfo=settings.tz))
             for ws, we in _window_ts(day, settings.tz, tech.work_start, tech.work_end,
                                      settings.window_minutes, settings.slot_minutes):
                 if ws < ctx.now or any(b[0] < we and b[1] > ws for b in today):
@@ -304,7 +297,7 @@ def exhaustive_best(request: RequestFacts, technicians: Sequence[TechnicianFacts
                     continue
                 if nxt and ws + ctx.service + settings.travel_seconds(d_out) > nxt[0]:
                     continue
-                if ws + ctx.service > _ts(datetime.combine(day, tech.work_end, tzinfo=settings.tz)):
+                if ws + ctx.service > work_end:
                     continue
                 added = d_in + d_out - haversine_km(p_lat, p_lon, n_lat, n_lon)
                 key = _rank_key(ws <= ctx.sla, round(added * 1000), ws, len(today), load_busy, tech.id)
@@ -334,7 +327,8 @@ def reason_not_working(day: date) -> Reason:
 
 
 def reason_no_free_time() -> Reason:
-    return Reason(ReasonCode.NO_FREE_TIME, "当天没有合格技术员的空闲时段", "No qualified technician has a free window that day")
+    return Reason(ReasonCode.NO_FREE_TIME, "当天没有合格技术员的空闲时段",
+                  "No qualified technician has a free window that day")
 
 
 def _suggestion_reason(km: float, from_base: bool, meets_promise: bool, promise_hours: int,
@@ -368,13 +362,10 @@ class _Context:
         self.promise_hours = round((self.sla - _ts(request.reported_at)) / 3600)
 
 
-def _collect_rows(rows: list, i: int, tech: TechnicianFacts, day: date, day_start: float, day_end: float,
-                  booked: list, starts: list, ctx: _Context) -> None:
+def _collect_rows(rows: list, i: int, tech: TechnicianFacts, day: date, today: list, ctx: _Context) -> None:
     """Append a row for every free, not-yet-started window of the technician that day, with the visits
-    around it (base when there is none)."""
+    of the day around it (base when there is none)."""
     s = ctx.settings
-    lo, hi = bisect_left(starts, day_start), bisect_left(starts, day_end)
-    today = booked[lo:hi]
     load_busy = sum(b[4] for b in today)
     work_end = _ts(datetime.combine(day, tech.work_end, tzinfo=s.tz))
     j = 0  # first booking of the day that starts at or after the window
@@ -457,11 +448,15 @@ def _haversine_pairs_km(lat1, lon1, lat2, lon2):
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
-def _bookings_ts(tech: TechnicianFacts) -> list[tuple[float, float, float, float, float]]:
+def _bookings_ts(bookings: Sequence[Booking]) -> list[tuple[float, float, float, float, float]]:
     """(start, end, lat, lon, busy seconds) sorted by start."""
     return sorted((_ts(b.start), _ts(b.end), b.lat, b.lon,
                    b.service_minutes * 60 if b.service_minutes is not None else _ts(b.end) - _ts(b.start))
-                  for b in tech.bookings)
+                  for b in bookings)
+
+
+def _start(booking: Booking) -> datetime:
+    return booking.start
 
 
 @lru_cache(maxsize=4096)
@@ -483,9 +478,10 @@ def _window_ts(day: date, tz: tzinfo, work_start: time, work_end: time, window_m
 
 
 @lru_cache(maxsize=1024)
-def _day_bounds(day: date, tz: tzinfo) -> tuple[float, float]:
-    return (datetime.combine(day, time(0), tzinfo=tz).timestamp(),
-            datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).timestamp())
+def _day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """Local midnight to the next, in UTC (comparing datetimes of one tzinfo skips the offset look-ups)."""
+    return (datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC),
+            datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC))
 
 
 def _local_days(now: datetime, tz: tzinfo, days: int) -> list[date]:

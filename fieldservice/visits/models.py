@@ -2,31 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, Numeric, String, Text,
-                        UniqueConstraint)
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (DDL, JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, Numeric, String, Text,
+                        UniqueConstraint, event, inspect)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, enum_check, utcnow
+from ..errors import Conflict
 from ..extensions import db
-
-
-class VisitOutcome(StrEnum):
-    FIXED = "fixed"
-    AWAITING_PARTS = "awaiting_parts"
-    DEPOT_REPAIR = "depot_repair"
-
-
-class Verdict(StrEnum):
-    SATISFIED = "satisfied"
-    UNSATISFIED = "unsatisfied"
-
-
-class LineKind(StrEnum):
-    CALL_OUT = "call_out"
-    LABOUR = "labour"
-    PART = "part"
+from .rules import LineKind, Verdict, VisitOutcome
 
 
 class ServiceReport(db.Model):
@@ -68,6 +53,10 @@ class ServiceReport(db.Model):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     verification_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     technician_id: Mapped[int] = mapped_column(ForeignKey("technician.id"))
+    # The customer's language when the report was produced: its revisions are printed in the same one.
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    # Why a revision corrects the one it supersedes (a manager's note; printed nowhere, audited).
+    correction_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     appointment: Mapped["Appointment"] = relationship()  # noqa: F821
@@ -117,3 +106,44 @@ class VisitPhoto(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- A signed report never changes -----------------------------------------------------------------
+# The ORM refuses first (a clear Conflict for the user); the trigger also stops raw SQL. Deleting is
+# refused by the ORM only: the test suite empties tables with plain DELETE between tests.
+
+def _refuse_signed_change(report: ServiceReport | None) -> None:
+    if report is None:
+        return
+    history = inspect(report).attrs.signed_at.load_history()
+    # The value the database holds now: unchanged, or being replaced in this flush.
+    stored = [*(history.unchanged or ()), *(history.deleted or ())]
+    if any(value is not None for value in stored):
+        raise Conflict("report_signed", _l("A signed service report cannot be changed; issue a corrected "
+                                           "revision instead."))
+
+
+@event.listens_for(ServiceReport, "before_update")
+@event.listens_for(ServiceReport, "before_delete")
+def _guard_report(_mapper, _connection, report: ServiceReport) -> None:
+    _refuse_signed_change(report)
+
+
+@event.listens_for(ReportLine, "before_update")
+@event.listens_for(ReportLine, "before_delete")
+def _guard_report_line(_mapper, _connection, line: ReportLine) -> None:
+    _refuse_signed_change(line.report)
+
+
+_SIGNED_MESSAGE = "signed service reports cannot be changed"
+event.listen(ServiceReport.__table__, "after_create", DDL(
+    "CREATE TRIGGER service_report_signed_is_final BEFORE UPDATE ON service_report "
+    f"WHEN OLD.signed_at IS NOT NULL BEGIN SELECT RAISE(ABORT, '{_SIGNED_MESSAGE}'); END"
+).execute_if(dialect="sqlite"))
+event.listen(ServiceReport.__table__, "after_create", DDL(
+    "CREATE OR REPLACE FUNCTION service_report_signed_is_final() RETURNS trigger AS $$ "
+    f"BEGIN IF OLD.signed_at IS NOT NULL THEN RAISE EXCEPTION '{_SIGNED_MESSAGE}'; END IF; RETURN NEW; END "
+    "$$ LANGUAGE plpgsql; "
+    "CREATE TRIGGER service_report_signed_is_final BEFORE UPDATE ON service_report "
+    "FOR EACH ROW EXECUTE FUNCTION service_report_signed_is_final()"
+).execute_if(dialect="postgresql"))

@@ -1,0 +1,288 @@
+"""Warranty check speed with a big installed base, on SQLite and PostgreSQL.
+
+    /tmp/venv/bin/python bench/bench_warranty.py [--units 1000000] [--sqlite PATH] [--pg URL]
+                                                 [--samples 3000] [--requests 4000] [--skip-http]
+
+Targets (issue 3): with 1,000,000 units a warranty check by serial takes <= 1 ms at the 99th percentile in
+the service layer (raw driver queries printed beside it as the floor), and the warranty page serves
+>= 800 requests/s with p95 <= 15 ms under gunicorn with 2 workers and 8 concurrent clients.
+
+The databases are built once and reused: schema from the models, the demo data, then
+`demo-data --scale` units (fieldservice/demo/scale.py). Figures are printed, nothing is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import inspect, select  # noqa: E402
+
+from fieldservice import create_app  # noqa: E402
+from fieldservice.customers.models import Unit  # noqa: E402
+from fieldservice.extensions import db  # noqa: E402
+
+DEFAULT_SQLITE = "/tmp/fieldservice-bench.db"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:54329/fs_callcentre_bench"
+AGENT, PASSWORD = "agent", "demo"  # a demo login (fieldservice/demo/data.py)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def figures(label: str, seconds: list[float]) -> str:
+    ms = [s * 1000 for s in seconds]
+    return (f"{label:<44} p50 {percentile(ms, 50):7.3f} ms   p95 {percentile(ms, 95):7.3f} ms   "
+            f"p99 {percentile(ms, 99):7.3f} ms   (n={len(ms)})")
+
+
+def bench_app(url: str):
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+
+
+def prepare(url: str, units: int):
+    """The app on a database holding the demo data and at least `units` scale units."""
+    if url.startswith("postgresql"):
+        _ensure_pg_database(url)
+    app = bench_app(url)
+    with app.app_context():
+        if not inspect(db.engine).has_table("unit"):
+            db.create_all()
+        from fieldservice.demo.load import load_demo
+        from fieldservice.demo.scale import generate_installed_base
+
+        load_demo()
+        generate_installed_base(units, seed=7, progress=lambda line: print("   ", line, flush=True))
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("ANALYZE")
+        else:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+    return app
+
+
+def _ensure_pg_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def sample_serials(app, n: int, seed: int = 11) -> list[str]:
+    with app.app_context():
+        last = db.session.scalar(select(Unit.id).order_by(Unit.id.desc()).limit(1))
+        rng = random.Random(seed)
+        ids = rng.sample(range(1, last + 1), min(n, last))
+        serials = []
+        for start in range(0, len(ids), 500):
+            serials += db.session.scalars(select(Unit.serial).where(Unit.id.in_(ids[start:start + 500])))
+        rng.shuffle(serials)
+        return serials
+
+
+# --- service layer ------------------------------------------------------------------------------
+
+def bench_service(app, serials: list[str]) -> None:
+    from fieldservice.warranty.services import check_serial
+
+    with app.app_context():
+        for serial in serials[:200]:  # warm the caches and the connection pool
+            check_serial(serial)
+            db.session.rollback()
+        timings = []
+        for serial in serials:
+            # As typed by an agent: lower case, spaces around.
+            typed = f" {serial.lower()} "
+            started = time.perf_counter()
+            check_serial(typed)
+            timings.append(time.perf_counter() - started)
+            db.session.rollback()
+    print(figures("service layer check_serial()", timings))
+
+
+# The statements the service runs, written by hand: unit + model + customer, the unit's requests, the agreement.
+UNIT_SQL = ("SELECT u.id, u.purchase_date, u.invoice_no, u.sale_type, m.unit_warranty_months, "
+            "m.accessory_warranty_months, m.available, c.customer_type, c.contract_warranty_months "
+            "FROM unit u JOIN product_model m ON m.id = u.model_id JOIN customer c ON c.id = u.customer_id "
+            "WHERE u.serial = {p}")
+REQUESTS_SQL = ("SELECT count(CASE WHEN status IN ('completed', 'closed') AND kind = 'repair' THEN 1 END), "
+                "min(CASE WHEN status NOT IN ('completed', 'closed', 'cancelled') THEN reported_at END) "
+                "FROM service_request WHERE unit_id = {p} GROUP BY unit_id")
+AGREEMENT_SQL = ("SELECT a.end_date, a.contract_warranty_months FROM service_agreement a "
+                 "JOIN agreement_unit au ON au.agreement_id = a.id WHERE au.unit_id = {p} AND a.status = 'active' "
+                 "AND a.start_date <= {p} AND a.end_date >= {p} ORDER BY a.end_date DESC LIMIT 1")
+
+
+def bench_raw(url: str, serials: list[str]) -> None:
+    from datetime import date
+
+    today = date.today()
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        placeholder = "?"
+        run = connection.execute
+    else:
+        import psycopg
+
+        connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+        placeholder = "%s"
+        run = connection.execute
+    unit_sql, requests_sql, agreement_sql = (sql.format(p=placeholder) for sql in (UNIT_SQL, REQUESTS_SQL,
+                                                                                  AGREEMENT_SQL))
+    timings = []
+    for serial in serials[:200] + serials:
+        started = time.perf_counter()
+        unit_id = run(unit_sql, (serial,)).fetchone()[0]
+        run(requests_sql, (unit_id,)).fetchall()
+        run(agreement_sql, (unit_id, today, today)).fetchall()
+        timings.append(time.perf_counter() - started)
+    connection.close()
+    driver = "sqlite3" if url.startswith("sqlite") else "psycopg"
+    print(figures(f"raw {driver}, the same 3 queries (floor)", timings[200:]))
+
+
+# --- the page under gunicorn --------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int, worker_class: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "FLASK_ENV": "production"}
+    args = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", "--worker-class", worker_class]
+    if worker_class == "gthread":
+        args += ["--threads", "4"]
+    process = subprocess.Popen(args + ["wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def log_in(port: int) -> str:
+    """The session cookie of the demo agent (the login form's CSRF token taken from the page)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", "/login")
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', page)
+    body = urlencode({"csrf_token": token[1], "username": AGENT, "password": PASSWORD})
+    connection.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                "Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    if response.status != 302:
+        raise RuntimeError(f"login failed: {response.status}")
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def load(port: int, cookie: str, serials: list[str], total: int, clients: int = 8) -> tuple[float, list[float], int]:
+    """`clients` threads sharing `total` GETs of /warranty?serial=…; returns seconds, latencies, failures."""
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    per_client = total // clients
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad = [], 0
+        for i in range(per_client):
+            serial = serials[(index * per_client + i) % len(serials)]
+            started = time.perf_counter()
+            try:
+                connection.request("GET", f"/warranty?serial={serial}", headers={"Cookie": cookie})
+                response = connection.getresponse()
+                body = response.read()
+                ok = response.status == 200 and b"warranty-decision" in body
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+            mine.append(time.perf_counter() - started)
+            bad += not ok
+        with lock:
+            latencies.extend(mine)
+            failures[0] += bad
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, latencies, failures[0]
+
+
+def bench_http(url: str, serials: list[str], total: int) -> None:
+    for worker_class in ("sync", "gthread"):
+        port = free_port()
+        server = start_gunicorn(url, port, worker_class)
+        try:
+            cookie = log_in(port)
+            load(port, cookie, serials[:400], 400)  # warm both workers
+            seconds, latencies, failures = load(port, cookie, serials, total)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
+        label = f"GET /warranty, gunicorn 2 {worker_class} workers, 8 clients"
+        print(figures(label, latencies))
+        print(f"{'':<44} {len(latencies) / seconds:7.0f} requests/s   failures {failures}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--units", type=int, default=1_000_000)
+    parser.add_argument("--sqlite", default=DEFAULT_SQLITE, help="SQLite file (created when missing)")
+    parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL URL ('' to skip)")
+    parser.add_argument("--samples", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=4000, help="page requests per gunicorn run")
+    parser.add_argument("--skip-http", action="store_true")
+    options = parser.parse_args()
+    targets = [("SQLite", f"sqlite:///{options.sqlite}")] + ([("PostgreSQL", options.pg)] if options.pg else [])
+    for name, url in targets:
+        print(f"== {name}: preparing {options.units:,} units", flush=True)
+        app = prepare(url, options.units)
+        serials = sample_serials(app, options.samples)
+        print(f"== {name}: warranty check by serial", flush=True)
+        bench_service(app, serials)
+        bench_raw(url, serials)
+        if not options.skip_http:
+            bench_http(url, serials, options.requests)
+        with app.app_context():
+            db.engine.dispose()
+    print("targets: service p99 <= 1 ms; page >= 800 requests/s with p95 <= 15 ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from .services import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS, STATUS_LABELS
+
+CATEGORY_CHOICES = [(c.value, label) for c, label in CATEGORY_LABELS.items()]
+SEVERITY_CHOICES = [(s.value, label) for s, label in SEVERITY_LABELS.items()]
+
+
+class ComplaintForm(FlaskForm):
+    customer_id = IntegerField(validators=[DataRequired(message=_l("Choose the customer who complains."))])
+    request_id = IntegerField(validators=[Optional()])
+    channel = SelectField(_l("Channel"), choices=[(c.value, label) for c, label in CHANNEL_LABELS.items()])
+    category = SelectField(_l("Category"), choices=CATEGORY_CHOICES)
+    severity = RadioField(_l("Severity"), choices=SEVERITY_CHOICES, default="general")
+    description = TextAreaField(_l("What the customer complains about"),
+                                validators=[DataRequired(message=_l("Describe what the customer complains about.")),
+                                            Length(max=4000)])
+
+
+class CustomerSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Customer name or phone"), validators=[Optional(), Length(max=100)])
+
+
+class ComplaintFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), default="",
+                         choices=[("", _l("Unresolved")), ("all", _l("All"))] +
+                                 [(s.value, label) for s, label in STATUS_LABELS.items()])
+    severity = SelectField(_l("Severity"), default="", choices=[("", _l("All"))] + SEVERITY_CHOICES)
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_l("Note"), validators=[DataRequired(message=_l("The note is empty.")), Length(max=4000)])
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(_l("What the customer was told"),
+                         validators=[DataRequired(message=_l("Write down what the customer was told.")),
+                                     Length(max=4000)])
+
+
+class ResolveForm(FlaskForm):
+    resolution = TextAreaField(_l("Resolution"),
+                               validators=[DataRequired(message=_l("Describe how the complaint was resolved.")),
+                                           Length(max=4000)])
+
+
+class OwnerForm(FlaskForm):
+    owner = SelectField(_l("Owner"), default="")
+
+
+class ConfirmDraftForm(FlaskForm):
+    category = SelectField(_l("Category"), choices=CATEGORY_CHOICES)
+    severity = RadioField(_l("Severity"), choices=SEVERITY_CHOICES, default="general")
+
+
+class DismissForm(FlaskForm):
+    reason = StringField(_l("Why this is not a complaint"),
+                         validators=[DataRequired(message=_l("Say why this is not a complaint.")), Length(max=500)])

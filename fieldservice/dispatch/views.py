@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from ..auth.decorators import role_required
+from ..auth.models import Role
+from ..extensions import db
+from ..i18n import current_locale, local_today, to_local
+from ..intake.models import ServiceRequest
+from ..intake.services import status_label
+from ..scheduling import services as booking
+from ..scheduling.forms import BookForm, ForwardForm, PlanForm, ReassignForm, ReasonForm, encode_choice
+from ..scheduling.models import Appointment, DayPlan
+from . import services
+
+bp = Blueprint("dispatch", __name__)
+
+BOOKERS = (Role.AGENT, Role.MANAGER)
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    state.app.jinja_env.globals.update(window_choice=encode_choice, dispatch_status_label=status_label,
+                                       reason_text=reason_text)
+    state.app.jinja_env.filters.update(day_label=day_label, fromiso=datetime.fromisoformat)
+
+
+def day_label(value: date | datetime) -> str:
+    """"Tomorrow 11-23 Mon": what an agent reads to the customer."""
+    day = to_local(value).date() if isinstance(value, datetime) else value
+    relative = {0: _("Today"), 1: _("Tomorrow"), 2: _("Day after tomorrow")}.get((day - local_today()).days)
+    text = format_date(day, "MM-dd EEE")
+    return f"{relative} {text}" if relative else text
+
+
+def reason_text(reason) -> str:
+    """A rule's reason (zh and en) in the reader's language."""
+    return reason.zh if current_locale().startswith("zh") else reason.en
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "error")
+
+
+def _back(default: str):
+    """Back to the page the form was on (same site only), else `default`."""
+    referrer = request.referrer or ""
+    return redirect(referrer if referrer.startswith(request.host_url) else default)
+
+
+def _get_or_404(model, row_id: int):
+    return (db.session.get(model, row_id) if 0 < row_id < 2**31 else None) or abort(404)
+
+
+# --- booking -----------------------------------------------------------------------------------
+
+@bp.get("/requests/<int:request_id>/book")
+@role_required(*BOOKERS)
+def book(request_id: int):
+    _get_or_404(ServiceRequest, request_id)
+    options = booking.booking_options(request_id, days=7 if request.args.get("days") == "7" else 3)
+    return render_template("dispatch/book.html", options=options, form=BookForm(), appointment=None,
+                           forward_form=_forward_form(options.request))
+
+
+@bp.post("/requests/<int:request_id>/book")
+@role_required(*BOOKERS)
+def book_submit(request_id: int):
+    form = BookForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for(".book", request_id=request_id))
+    technician_id, start = form.selected()
+    appointment = booking.book_appointment(request_id, technician_id, start, reason=form.late_reason.data)
+    return redirect(url_for(".confirmation", appointment_id=appointment.id))
+
+
+@bp.get("/appointments/<int:appointment_id>/confirmation")
+@role_required(*BOOKERS)
+def confirmation(appointment_id: int):
+    appointment = _get_or_404(Appointment, appointment_id)
+    return render_template("dispatch/confirmation.html", appointment=appointment, cancel_form=ReasonForm())
+
+
+@bp.get("/appointments/<int:appointment_id>/reschedule")
+@role_required(*BOOKERS)
+def reschedule(appointment_id: int):
+    appointment = _get_or_404(Appointment, appointment_id)
+    options = booking.booking_options(appointment.request_id, days=7 if request.args.get("days") == "7" else 3,
+                                      exclude_appointment_id=appointment.id)
+    return render_template("dispatch/book.html", options=options, form=BookForm(), appointment=appointment,
+                           forward_form=None)
+
+
+@bp.post("/appointments/<int:appointment_id>/reschedule")
+@role_required(*BOOKERS)
+def reschedule_submit(appointment_id: int):
+    form = BookForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for(".reschedule", appointment_id=appointment_id))
+    technician_id, start = form.selected()
+    moved = booking.reschedule_appointment(appointment_id, technician_id, start, form.reason.data,
+                                           late_reason=form.late_reason.data)
+    return redirect(url_for(".confirmation", appointment_id=moved.id))
+
+
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@role_required(*BOOKERS)
+def cancel(appointment_id: int):
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(url_for(".confirmation", appointment_id=appointment_id))
+    appointment = booking.cancel_appointment(appointment_id, form.reason.data)
+    flash(_("Appointment cancelled; request %(number)s is waiting for a new visit.",
+            number=appointment.request.number), "success")
+    return _back(url_for(".book", request_id=appointment.request_id))
+
+
+@bp.post("/appointments/<int:appointment_id>/reassign")
+@role_required(Role.MANAGER)
+def reassign(appointment_id: int):
+    form = ReassignForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for(".board"))
+    moved = booking.reassign_appointment(appointment_id, form.technician_id.data, form.reason.data)
+    flash(_("%(number)s now goes to %(name)s.", number=moved.request.number, name=moved.technician.name), "success")
+    return _back(url_for(".board"))
+
+
+@bp.post("/requests/<int:request_id>/forward")
+@role_required(*BOOKERS)
+def forward(request_id: int):
+    form = ForwardForm()
+    form.partner_id.choices = [(p.id, p.name) for p in booking.partners_for(_get_or_404(ServiceRequest, request_id))]
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for(".book", request_id=request_id))
+    forwarded = booking.forward_to_partner(request_id, form.partner_id.data, form.note.data)
+    flash(_("Request %(number)s forwarded to %(partner)s. A follow-up call is on your list.",
+            number=forwarded.number, partner=forwarded.partner.name), "success")
+    return redirect(url_for("intake.detail", number=forwarded.number) if "intake.detail" in current_app.view_functions
+                    else url_for(".book", request_id=request_id))
+
+
+def _forward_form(request_row: ServiceRequest) -> ForwardForm:
+    form = ForwardForm()
+    form.partner_id.choices = [(p.id, p.name) for p in booking.partners_for(request_row)]
+    return form
+
+
+# --- the board and the day plan ----------------------------------------------------------------
+
+@bp.get("/dispatch")
+@role_required(Role.MANAGER)
+def board():
+    offset = 1 if request.args.get("day") == "tomorrow" else 0
+    view = services.board(services.local_day(offset))
+    return render_template("dispatch/board.html", board=view, offset=offset, reason_form=ReasonForm(),
+                           technicians=[lane.technician for lane in view.lanes])
+
+
+@bp.route("/dispatch/plan", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def plan():
+    form = PlanForm()
+    if form.validate_on_submit():
+        proposal = services.propose_plan(services.local_day(1))
+        return redirect(url_for(".plan_preview", plan_id=proposal.id))
+    return render_template("dispatch/plan.html", form=form, day=services.local_day(1),
+                           plans=services.recent_plans(), time_limit=services.plan_time_limit())
+
+
+@bp.get("/dispatch/plan/<int:plan_id>")
+@role_required(Role.MANAGER)
+def plan_preview(plan_id: int):
+    proposal = _get_or_404(DayPlan, plan_id)
+    return render_template("dispatch/plan_preview.html", plan=proposal, form=PlanForm(),
+                           plan_map=services.plan_map(proposal))
+
+
+@bp.post("/dispatch/plan/<int:plan_id>/apply")
+@role_required(Role.MANAGER)
+def plan_apply(plan_id: int):
+    form = PlanForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for(".plan_preview", plan_id=plan_id))
+    applied = services.apply_plan(plan_id)
+    booked, conflicts = len(applied.result["booked"]), len(applied.result["conflicts"])
+    flash(_("Plan applied: %(booked)d booked, %(conflicts)d not booked (see below).", booked=booked,
+            conflicts=conflicts) if conflicts else _("Plan applied: all %(booked)d booked.", booked=booked),
+          "warning" if conflicts else "success")
+    return redirect(url_for(".plan_preview", plan_id=plan_id))

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..customers.forms import valid_serial
+from .rules import Component, Exclusion
+from .services import COMPONENT_LABELS, EXCLUSION_LABELS
+
+
+class WarrantyCheckForm(FlaskForm):
+    """Serial → decision. A lookup changes nothing, so it also works as a GET link (?serial=…)."""
+
+    class Meta:
+        csrf = False
+
+    serial = StringField(_l("Serial number"), validators=[
+        DataRequired(message=_l("Enter the serial number from the product label.")), Length(max=64), valid_serial])
+    on = DateField(_l("Date of the failure"), validators=[DataRequired(message=_l("Enter a date."))])
+    component = RadioField(_l("What failed"), choices=[(c.value, COMPONENT_LABELS[c]) for c in Component],
+                           default=Component.UNIT.value)
+    exclusions = SelectMultipleField(_l("Found on site or reported"),
+                                     choices=[(e.value, EXCLUSION_LABELS[e]) for e in Exclusion],
+                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+    def validate_on(self, field) -> None:
+        if field.data and field.data.year < 2000:
+            raise ValidationError(_l("The date cannot be before the year 2000."))

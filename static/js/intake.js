@@ -1,0 +1,47 @@
+// New-request screen: show only the fields the chosen options need. Without JS every field shows
+// and the server ignores the ones that do not apply.
+(function () {
+  "use strict";
+  var form = document.getElementById("request-form");
+  if (!form) { return; }
+
+  function checked(name) {
+    var input = form.querySelector("input[name=" + name + "]:checked");
+    return input ? input.value : "";
+  }
+
+  function update() {
+    var customer = checked("customer");
+    form.querySelectorAll("[data-show-when]").forEach(function (section) {
+      var rule = section.getAttribute("data-show-when").split("=");
+      section.hidden = checked(rule[0]) !== rule[1];
+    });
+    // Only the chosen customer's units can be picked.
+    form.querySelectorAll("label[data-customer]").forEach(function (label) {
+      var mine = label.getAttribute("data-customer") === customer;
+      label.hidden = !mine;
+      var radio = label.querySelector("input");
+      if (!mine && radio.checked) {
+        radio.checked = false;
+        form.querySelector("input[name=unit][value=new]").checked = true;
+      }
+    });
+  }
+
+  form.addEventListener("change", update);
+  update();
+
+  // Characters typed against the limit, so a long paste is noticed before saving.
+  form.querySelectorAll("[data-counter]").forEach(function (area) {
+    var max = parseInt(area.getAttribute("data-counter"), 10);
+    var hint = area.parentNode.querySelector(".hint");
+    var text = hint ? hint.textContent : "";
+    function count() {
+      if (!hint) { return; }
+      hint.textContent = area.value.length + " / " + max + " · " + text;
+      hint.classList.toggle("field-error", area.value.length > max);
+    }
+    area.addEventListener("input", count);
+    count();
+  });
+})();

@@ -1,0 +1,105 @@
+import pytest
+from sqlalchemy import event
+
+from fieldservice.audit.models import AuditEvent
+from fieldservice.customers import services
+from fieldservice.customers.models import Customer, Unit
+from fieldservice.errors import DomainError
+from tests import factories
+from tests.factories_callcentre import unit_row, units_csv
+
+
+@pytest.fixture()
+def models(db):
+    factories.product_model(code="KFR-35GW")
+    factories.product_model(code="XQB-80")
+
+
+def run(data: bytes):
+    return services.import_units(services.read_units_csv(data))
+
+
+@pytest.mark.parametrize("bom", [False, True])
+def test_a_file_with_or_without_bom_registers_units_and_their_customers(models, db, bom):
+    report = run(units_csv([unit_row("kfr35-0001"), unit_row("XQB80-0002", "xqb-80"),
+                            unit_row("KFR35-0003", name="李娜", phone="139 0013 9000", customer_type="contract",
+                                     contract_warranty_months="36", sale_type="clearance")], bom=bom))
+    assert (report.rows, report.units_created, report.customers_created, report.errors) == (3, 3, 2, [])
+    zhang = db.session.query(Customer).filter_by(name="张伟").one()
+    assert sorted(u.serial for u in zhang.units) == ["KFR35-0001", "XQB80-0002"]
+    assert zhang.district == "浦东新区" and zhang.lat is not None
+    li = db.session.query(Customer).filter_by(name="李娜").one()
+    assert (li.phone, li.customer_type, li.contract_warranty_months, li.units[0].sale_type) == \
+        ("13900139000", "contract", 36, "clearance")
+
+
+def test_bad_rows_are_reported_by_line_and_the_good_rows_are_still_imported(models, db):
+    report = run(units_csv([unit_row("KFR35-0001"), unit_row("KFR35-0002", "NOPE"),
+                            unit_row("KFR35-0003", phone="12345"), unit_row("KFR35-0004", purchase_date="2099-01-01"),
+                            unit_row("kfr35-0001"), unit_row("KFR35-0005")]))
+    assert report.units_created == 2
+    assert [line for line, _ in report.errors] == [3, 4, 5, 6]
+    reasons = dict(report.errors)
+    assert "NOPE" in reasons[3] and "12345" in reasons[4] and "KFR35-0001" in reasons[6]
+    assert db.session.query(Unit).count() == 2
+
+
+def test_importing_the_same_file_again_changes_nothing(models, db):
+    data = units_csv([unit_row(f"KFR35-{i:04d}", phone=f"1380013{i:04d}") for i in range(30)])
+    first = run(data)
+    before = (db.session.query(Customer).count(), db.session.query(Unit).count(),
+              db.session.query(AuditEvent).count())
+    second = run(data)
+    assert (first.units_created, second.units_created, second.customers_created, second.already_registered) == \
+        (30, 0, 0, 30)
+    assert (db.session.query(Customer).count(), db.session.query(Unit).count(),
+            db.session.query(AuditEvent).count()) == before
+
+
+def test_an_existing_customer_is_matched_by_phone_and_name(models, db):
+    existing = factories.customer(name="张伟", phone="13800138000")
+    report = run(units_csv([unit_row("KFR35-0001", phone="+86 138 0013 8000")]))
+    assert report.customers_created == 0
+    assert db.session.query(Unit).one().customer_id == existing.id
+
+
+def test_a_file_without_the_columns_or_not_in_utf8_is_refused_before_anything_is_saved(models, db):
+    with pytest.raises(DomainError) as error:
+        run(b"serial,model\nA1,B\n")
+    assert error.value.code == "missing_columns" and "customer_name" in str(error.value.message)
+    with pytest.raises(DomainError) as error:
+        run(units_csv([unit_row("KFR35-0001", name="张伟")]).decode().encode("gb18030"))
+    assert error.value.code == "not_utf8"
+    assert db.session.query(Unit).count() == 0
+
+
+def test_a_big_file_is_saved_with_a_few_statements_per_thousand_rows(models, db):
+    data = units_csv([unit_row(f"KFR35-{i:06d}", phone=f"138{i:08d}", name=f"客户{i}") for i in range(3000)])
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        report = run(data)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert report.units_created == 3000 and report.customers_created == 3000
+    assert len(statements) <= 3 * 12
+
+
+def test_the_command_imports_a_file_with_a_progress_bar_and_lists_bad_rows(app, models, db, tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_bytes(units_csv([unit_row("KFR35-0001"), unit_row("bad serial!")], bom=True))
+    result = app.test_cli_runner().invoke(args=["import-units", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "units registered: 1" in result.stdout
+    assert "line 3:" in result.stderr and "2/2" in result.stderr  # the bad row, and tqdm's bar
+
+
+def test_the_command_refuses_a_file_without_the_columns(app, models, db, tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("serial\nA1\n")
+    result = app.test_cli_runner().invoke(args=["import-units", str(path)])
+    assert result.exit_code == 1 and "model_code" in result.output

@@ -1,0 +1,87 @@
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from fieldservice.errors import Conflict, DomainError
+from fieldservice.dispatch import services as dispatch
+from fieldservice.models import Appointment, ServiceRequest
+from fieldservice.scheduling.models import DayPlan
+from fieldservice.scheduling import services as booking
+from tests.factories_dispatch import HUANGPU, JIADING, MINHANG, PUDONG, SUZHOU, at, local_day, request_at, technician
+
+PLACES = [(PUDONG, "浦东新区"), (MINHANG, "闵行区"), (JIADING, "嘉定区"), (HUANGPU, "黄浦区")]
+
+
+@pytest.fixture(autouse=True)
+def quick_planner(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PLAN_TIME_LIMIT", 0.5)
+
+
+def _waiting_requests(n: int):
+    return [request_at(PLACES[i % 4][0], district=PLACES[i % 4][1], due=at(1, 18), customer_name=f"客户{i}")
+            for i in range(n)]
+
+
+def test_plan_tomorrow_proposes_routes_for_every_waiting_request_and_keeps_the_proposal(db):
+    east, west = technician("东区师傅", base=PUDONG), technician("西区师傅", base=MINHANG)
+    requests = _waiting_requests(6)
+    proposal = dispatch.propose_plan(local_day(1))
+    db.session.rollback()
+    stored = db.session.get(DayPlan, proposal.id)
+    visits = [v for t in stored.payload["technicians"] for v in t["visits"]]
+    assert sorted(v["request_id"] for v in visits) == sorted(r.id for r in requests)
+    assert all(v["promise_kept"] for v in visits) and stored.payload["unassigned"] == []
+    assert {t["technician_id"] for t in stored.payload["technicians"]} <= {east.id, west.id}
+    assert stored.total_km <= stored.baseline_km + 0.01
+    assert stored.applied_at is None
+    # Nothing is booked by a preview.
+    assert db.session.scalar(select(Appointment)) is None
+
+
+def test_applying_a_plan_books_every_visit_through_the_booking_service_once(db):
+    technician("东区师傅", base=PUDONG)
+    technician("西区师傅", base=MINHANG)
+    requests = _waiting_requests(5)
+    proposal = dispatch.propose_plan(local_day(1))
+    applied = dispatch.apply_plan(proposal.id)
+    assert len(applied.result["booked"]) == 5 and applied.result["conflicts"] == []
+    db.session.rollback()
+    assert {db.session.get(ServiceRequest, r.id).status for r in requests} == {"scheduled"}
+    assert all(a.slots for a in db.session.scalars(select(Appointment)))
+    with pytest.raises(Conflict) as again:
+        dispatch.apply_plan(proposal.id)
+    assert again.value.code == "plan_applied"
+    assert len(db.session.scalars(select(Appointment)).all()) == 5
+
+
+def test_a_window_taken_between_preview_and_apply_is_reported_and_the_rest_is_booked(db):
+    tech = technician("王师傅", base=PUDONG)
+    _waiting_requests(3)
+    proposal = dispatch.propose_plan(local_day(1))
+    planned = proposal.payload["technicians"][0]["visits"][0]
+    walk_in = request_at(PUDONG, due=at(1, 20), customer_name="插队客户")
+    booking.book_appointment(walk_in.id, tech.id, datetime.fromisoformat(planned["window_start"]))
+    applied = dispatch.apply_plan(proposal.id)
+    assert [c["code"] for c in applied.result["conflicts"]] == ["slot_taken"]
+    assert applied.result["conflicts"][0]["number"] == planned["number"]
+    assert "刚刚被其他预约占用" in applied.result["conflicts"][0]["zh"]
+    assert len(applied.result["booked"]) == 2
+
+
+def test_requests_nobody_can_take_are_left_unassigned_with_the_reason(db):
+    technician(base=PUDONG)
+    far = request_at(SUZHOU, city="苏州市", district="姑苏区")
+    no_unit = request_at()
+    no_unit.unit_id = None
+    db.session.commit()
+    proposal = dispatch.propose_plan(local_day(1))
+    reasons = {u["request_id"]: u for u in proposal.payload["unassigned"]}
+    assert reasons[far.id]["code"] == "out_of_area" and reasons[far.id]["zh"] == "不在服务区域内"
+    assert reasons[no_unit.id]["code"] == "no_product" and "unit" in reasons[no_unit.id]["en"]
+
+
+def test_only_days_from_tomorrow_can_be_planned(db):
+    with pytest.raises(DomainError) as refused:
+        dispatch.propose_plan(local_day(0))
+    assert refused.value.code == "plan_future_only"

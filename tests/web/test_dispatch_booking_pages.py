@@ -1,0 +1,138 @@
+import re
+
+from sqlalchemy import select
+
+from fieldservice.models import Appointment, ServiceRequest
+from fieldservice.scheduling import services
+from fieldservice.scheduling.forms import encode_choice
+from tests.factories_dispatch import SUZHOU, at, partner, request_at, technician
+
+
+def _book(client, request_id, choice, **fields):
+    return client.post(f"/requests/{request_id}/book", data={"choice": choice, **fields})
+
+
+def test_an_agent_sees_the_best_technicians_with_the_reasons_and_books_the_first_in_one_click(agent_client, db):
+    technician("远一点师傅", base=(31.30, 121.30))
+    technician("附近师傅", base=(31.2200, 121.5400))
+    request = request_at(due=at(1, 18))
+    page = agent_client.get(f"/requests/{request.id}/book")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.index("附近师傅") < html.index("远一点师傅")
+    assert "最近：" in html and "可在承诺时限内上门" in html and "最佳技术员" in html
+    first_choice = re.search(r'name="choice" value="([^"]+)"', html).group(1)
+    response = _book(agent_client, request.id, first_choice)
+    assert response.status_code == 302 and "/confirmation" in response.headers["Location"]
+    confirmation = agent_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "附近师傅" in confirmation and "请向客户宣读" in confirmation and request.number in confirmation
+    assert db.session.get(ServiceRequest, request.id).status == "scheduled"
+
+
+def test_the_booking_page_speaks_english_to_an_english_speaking_agent(make_client, db):
+    client = make_client("agent", locale="en")
+    technician("Wang")
+    request = request_at()
+    html = client.get(f"/requests/{request.id}/book").get_data(as_text=True)
+    assert "Best technicians" in html and "from the technician" in html and "Any free window" in html
+
+
+def test_a_window_after_the_promise_is_not_booked_without_the_customers_reason(agent_client, db):
+    tech = technician()
+    request = request_at(due=at(1, 9))
+    response = _book(agent_client, request.id, encode_choice(tech.id, at(1, 14)))
+    assert response.status_code == 302
+    follow = agent_client.get(f"/requests/{request.id}/book").get_data(as_text=True)
+    assert "晚于承诺" in follow or "承诺" in follow
+    assert db.session.scalar(select(Appointment)) is None
+    response = _book(agent_client, request.id, encode_choice(tech.id, at(1, 14)), late_reason="客户要求下午")
+    assert "/confirmation" in response.headers["Location"]
+    assert db.session.scalar(select(Appointment.late_reason)) == "客户要求下午"
+
+
+def test_any_free_window_of_any_qualified_technician_can_be_picked(agent_client, db):
+    tech = technician()
+    request = request_at(due=at(2, 18))
+    html = agent_client.get(f"/requests/{request.id}/book").get_data(as_text=True)
+    wanted = encode_choice(tech.id, at(2, 16))
+    assert f'name="picked" value="{wanted}"' in html
+    response = _book(agent_client, request.id, "picked", picked=wanted)
+    assert "/confirmation" in response.headers["Location"]
+    assert db.session.scalar(select(Appointment.window_start)) == at(2, 16)
+
+
+def test_pressing_book_the_selected_window_with_nothing_selected_says_so(agent_client, db):
+    technician()
+    request = request_at()
+    response = _book(agent_client, request.id, "picked")
+    assert response.status_code == 302
+    assert "请先选择一个时段" in agent_client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_window_someone_just_took_gets_a_clear_message_and_books_nothing(agent_client, db):
+    tech = technician("王师傅")
+    services.book_appointment(request_at().id, tech.id, at(1, 10))
+    request = request_at(customer_name="李娜")
+    response = agent_client.post(f"/requests/{request.id}/book", data={"choice": encode_choice(tech.id, at(1, 10))},
+                                 headers={"Referer": f"http://localhost/requests/{request.id}/book"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/requests/{request.id}/book")
+    html = agent_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "刚刚被其他预约占用" in html
+    assert db.session.get(ServiceRequest, request.id).status == "new"
+
+
+def test_a_request_nobody_covers_is_forwarded_to_a_partner_from_the_booking_page(agent_client, db):
+    technician()
+    company = partner()
+    request = request_at(SUZHOU, city="苏州市", district="姑苏区")
+    html = agent_client.get(f"/requests/{request.id}/book").get_data(as_text=True)
+    assert 'data-testid="needs-partner"' in html and company.name in html and "不在服务区域内" in html
+    response = agent_client.post(f"/requests/{request.id}/forward", data={"partner_id": company.id, "note": "已告知客户"})
+    assert response.status_code == 302
+    request = db.session.get(ServiceRequest, request.id)
+    assert (request.status, request.partner_id) == ("forwarded", company.id)
+
+
+def test_a_request_without_a_location_explains_what_to_do(agent_client, db):
+    technician()
+    request = request_at()
+    request.customer.lat = None
+    db.session.commit()
+    html = agent_client.get(f"/requests/{request.id}/book").get_data(as_text=True)
+    assert 'data-testid="booking-problem"' in html and "客户地址还没有位置" in html
+
+
+def test_rescheduling_from_the_confirmation_needs_a_reason_and_moves_the_visit(agent_client, db):
+    tech = technician()
+    request = request_at()
+    old = services.book_appointment(request.id, tech.id, at(1, 10))
+    page = agent_client.get(f"/appointments/{old.id}/reschedule").get_data(as_text=True)
+    assert 'data-testid="current-appointment"' in page and 'name="reason"' in page
+    choice = encode_choice(tech.id, at(1, 14))
+    agent_client.post(f"/appointments/{old.id}/reschedule", data={"choice": choice, "reason": ""})
+    assert db.session.get(Appointment, old.id).status == "booked"
+    response = agent_client.post(f"/appointments/{old.id}/reschedule", data={"choice": choice, "reason": "客户改约"})
+    new_id = int(response.headers["Location"].split("/")[-2])
+    assert db.session.get(Appointment, new_id).window_start == at(1, 14)
+    assert db.session.get(Appointment, old.id).status == "cancelled"
+
+
+def test_cancelling_from_the_confirmation_page_puts_the_request_back_in_the_queue(agent_client, db):
+    tech = technician()
+    request = request_at()
+    appointment = services.book_appointment(request.id, tech.id, at(1, 10))
+    assert 'data-testid="cancel-submit"' in agent_client.get(f"/appointments/{appointment.id}/confirmation").get_data(
+        as_text=True)
+    response = agent_client.post(f"/appointments/{appointment.id}/cancel", data={"reason": "客户已自行修好"})
+    assert response.headers["Location"].endswith(f"/requests/{request.id}/book")
+    assert db.session.get(ServiceRequest, request.id).status == "new"
+    page = agent_client.get(f"/appointments/{appointment.id}/confirmation").get_data(as_text=True)
+    assert "此预约已取消" in page and 'data-testid="confirmation-text"' not in page
+
+
+def test_technicians_may_not_book_and_unknown_requests_are_404(technician_client, agent_client, db):
+    request = request_at()
+    assert technician_client.get(f"/requests/{request.id}/book").status_code == 403
+    assert agent_client.get("/requests/999999/book").status_code == 404
+    assert agent_client.get("/requests/99999999999999999999/book").status_code == 404
+    assert agent_client.get("/appointments/999999/confirmation").status_code == 404

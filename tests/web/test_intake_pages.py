@@ -1,0 +1,184 @@
+from datetime import date, timedelta
+
+import pytest
+
+from fieldservice.audit.models import AuditEvent
+from fieldservice.customers.models import Customer, Unit
+from fieldservice.database import utcnow
+from fieldservice.intake.models import RequestNote, ServiceRequest
+from tests import factories
+
+EN = {"Accept-Language": "en"}
+ZH = {"Accept-Language": "zh-CN"}
+
+
+@pytest.fixture()
+def unit(db):
+    model = factories.product_model(code="KFR-35GW", name="挂机 1.5匹")
+    return factories.unit(serial="KFR35-0001", model=model, purchase_date=date(2026, 3, 1),
+                          owner=factories.customer(name="张伟", phone="13800138000"))
+
+
+def form(for_unit, **changes) -> dict:
+    return {"phone": "13800138000", "customer": str(for_unit.customer_id), "unit": str(for_unit.id),
+            "channel": "phone",
+            "kind": "repair", "fault_description": "空调不制冷，外机不转"} | changes
+
+
+def test_a_sloppy_phone_finds_the_caller_and_their_unit_with_its_warranty(agent_client, unit):
+    page = agent_client.get("/requests/new", query_string={"phone": "+86 138 0013 8000"}, headers=EN)
+    html = page.get_data(as_text=True)
+    assert 'value="%d" checked' % unit.customer_id in html and 'value="%d" checked' % unit.id in html
+    assert "KFR35-0001" in html and 'data-status="in_warranty"' in html and "138****8000" in html
+
+
+def test_an_agent_logs_a_request_and_lands_on_its_page(agent_client, unit, db):
+    response = agent_client.post("/requests/new", data=form(unit), headers=EN)
+    assert response.status_code == 302
+    req = db.session.query(ServiceRequest).one()
+    assert response.headers["Location"].endswith(f"/requests/{req.number}")
+    assert (req.owner_id, req.channel, req.warranty_snapshot["status"]) == (agent_client.user.id, "phone",
+                                                                             "in_warranty")
+    page = agent_client.get(f"/requests/{req.number}", headers=EN).get_data(as_text=True)
+    assert f"Request {req.number} logged." in page
+    assert 'class="countdown"' in page and req.sla_due_at.isoformat() in page
+    assert "Free repair under warranty" in page and "Request logged" in page and "空调不制冷，外机不转" in page
+
+
+def test_the_same_fault_cannot_be_logged_twice_without_saying_so(agent_client, unit, db):
+    agent_client.post("/requests/new", data=form(unit))
+    first = db.session.query(ServiceRequest).one()
+    response = agent_client.post("/requests/new", data=form(unit), headers=ZH)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert f"该客户的服务请求 {first.number} 尚未完结" in page and f'name="add_note_to" value="{first.number}"' in page
+    assert db.session.query(ServiceRequest).count() == 1
+    again = agent_client.post("/requests/new", data=form(unit, allow_duplicate="y"))
+    assert again.status_code == 302 and db.session.query(ServiceRequest).count() == 2
+
+
+def test_the_call_can_be_added_as_a_note_to_the_open_request_instead(agent_client, unit, db):
+    agent_client.post("/requests/new", data=form(unit))
+    first = db.session.query(ServiceRequest).one()
+    response = agent_client.post("/requests/new", data=form(unit, fault_description="客户再次来电催促",
+                                                             add_note_to=first.number))
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/requests/{first.number}#notes")
+    assert db.session.query(ServiceRequest).count() == 1
+    assert db.session.query(RequestNote).one().text == "客户再次来电催促"
+
+
+def test_the_page_warns_before_the_agent_types_when_the_caller_has_an_open_request(agent_client, unit):
+    open_request = factories.service_request(owner_unit=unit, number="SR-20261121-0001")
+    page = agent_client.get("/requests/new?phone=13800138000", headers=EN).get_data(as_text=True)
+    assert "This customer already has an open request" in page and open_request.number in page
+
+
+def test_a_new_caller_and_a_new_unit_are_registered_with_the_request(agent_client, db):
+    factories.product_model(code="XQB-80")
+    response = agent_client.post("/requests/new", data={
+        "phone": "139 1234 5678", "customer": "new", "name": "刘洋", "address": "杭州市西湖区文三路1号",
+        "unit": "new", "serial": "xqb80-0001", "model_code": "XQB-80", "purchase_date": "2026-10-01",
+        "invoice_no": "FP-3", "sale_type": "normal", "channel": "wechat", "kind": "repair",
+        "fault_description": "不脱水"})
+    assert response.status_code == 302
+    req = db.session.query(ServiceRequest).one()
+    assert (req.customer.name, req.customer.phone, req.customer.district, req.unit.serial) == \
+        ("刘洋", "13912345678", "西湖区", "XQB80-0001")
+
+
+def test_a_request_can_be_logged_before_the_serial_is_known(agent_client, unit, db):
+    response = agent_client.post("/requests/new", data=form(unit, unit="none"))
+    assert response.status_code == 302
+    assert db.session.query(ServiceRequest).one().warranty_snapshot is None
+
+
+NEW_CALLER = {"phone": "13912345678", "customer": "new", "name": "刘洋", "unit": "new", "serial": "XQB80-0001",
+              "model_code": "KFR-35GW", "purchase_date": "2026-10-01", "sale_type": "normal", "channel": "phone",
+              "kind": "repair", "fault_description": "不脱水"}
+
+
+@pytest.mark.parametrize("changes, headers, message", [
+    ({"purchase_date": "2099-01-01"}, EN, "The purchase date cannot be in the future."),
+    ({"purchase_date": "2099-01-01"}, ZH, "购买日期不能晚于今天。"),
+    ({"model_code": "NOPE"}, EN, "There is no product model with code NOPE."),
+    ({"model_code": "NOPE"}, ZH, "没有型号代码为 NOPE 的产品。"),
+    ({"phone": "138 0013 800"}, EN, "This is not a Chinese mobile or landline number"),
+    ({"phone": "138 0013 800"}, ZH, "这不是有效的中国手机或固定电话号码"),
+    ({"fault_description": "坏" * 10_000}, EN, "This text has 10000 characters; at most 2000 are allowed."),
+    ({"fault_description": "坏" * 10_000}, ZH, "这段文字有 10000 个字，最多允许 2000 个字。"),
+    ({"fault_description": ""}, ZH, "请用客户的原话描述故障。"),
+    ({"name": ""}, EN, "Enter the customer"),
+    ({"serial": ""}, EN, "Enter the serial number, or choose “serial not known yet”."),
+    ({"serial": "SN 1 <b>"}, EN, "Use 3 to 64 letters, digits, dashes or slashes"),
+    ({"channel": "fax"}, EN, "Not a valid choice"),
+])
+def test_invalid_input_gets_a_clear_message_and_saves_nothing(agent_client, db, changes, headers, message):
+    factories.product_model(code="KFR-35GW")
+    response = agent_client.post("/requests/new", data=NEW_CALLER | changes, headers=headers)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert (db.session.query(ServiceRequest).count(), db.session.query(Customer).count(),
+            db.session.query(Unit).count()) == (0, 0, 0)
+
+
+def test_a_serial_registered_elsewhere_is_refused_and_nothing_is_saved(agent_client, unit, db):
+    response = agent_client.post("/requests/new", data=NEW_CALLER | {"serial": "kfr35-0001"}, headers=EN)
+    assert response.status_code == 409
+    assert "Serial KFR35-0001 is already registered (customer 张伟)." in response.get_data(as_text=True)
+    assert db.session.query(Customer).count() == 1 and db.session.query(ServiceRequest).count() == 0
+
+
+def test_script_in_a_fault_description_is_stored_as_text_and_never_runs(agent_client, unit, db):
+    agent_client.post("/requests/new", data=form(unit, fault_description="<script>alert('x')</script>"))
+    req = db.session.query(ServiceRequest).one()
+    page = agent_client.get(f"/requests/{req.number}").get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+
+
+def test_notes_are_added_on_the_request_page_and_appear_in_the_timeline(agent_client, unit, db):
+    req = factories.service_request(owner_unit=unit)
+    response = agent_client.post(f"/requests/{req.number}/notes", data={"text": "客户下午不在家"})
+    assert response.status_code == 302
+    page = agent_client.get(f"/requests/{req.number}", headers=ZH).get_data(as_text=True)
+    assert "客户下午不在家" in page and "已添加备注" in page
+    assert db.session.query(AuditEvent).filter_by(action="request_note_added").count() == 1
+
+
+def test_an_empty_note_is_refused_with_a_message(agent_client, unit, db):
+    req = factories.service_request(owner_unit=unit)
+    response = agent_client.post(f"/requests/{req.number}/notes", data={"text": " "}, headers=EN,
+                                 follow_redirects=True)
+    assert "Write the note first." in response.get_data(as_text=True)
+    assert db.session.query(RequestNote).count() == 0
+
+
+def test_an_unknown_request_number_is_a_404(agent_client, db):
+    assert agent_client.get("/requests/SR-20260101-9999").status_code == 404
+    assert agent_client.get("/requests/%00").status_code == 404
+
+
+def test_the_request_page_lists_appointments_with_technician_and_phone(agent_client, unit):
+    req = factories.service_request(owner_unit=unit, status="scheduled")
+    tech = factories.technician(display_name="刘师傅", phone="13611112222")
+    factories.appointment(request=req, tech=tech)
+    page = agent_client.get(f"/requests/{req.number}", headers=EN).get_data(as_text=True)
+    assert "刘师傅" in page and "13611112222" in page
+
+
+def test_the_list_filters_by_status_owner_and_risk(agent_client, unit, db):
+    now = utcnow()
+    mine = factories.service_request(owner_unit=unit, owner_id=agent_client.user.id, number="SR-20261122-0001",
+                                     reported_at=now - timedelta(hours=22))
+    factories.service_request(owner_unit=unit, number="SR-20261122-0002", status="closed")
+    factories.service_request(owner_unit=unit, number="SR-20261122-0003", reported_at=now - timedelta(hours=1))
+    numbers = lambda query: {n for n in ("SR-20261122-0001", "SR-20261122-0002", "SR-20261122-0003")  # noqa: E731
+                             if n in agent_client.get("/requests", query_string=query).get_data(as_text=True)}
+    assert numbers({}) == {"SR-20261122-0001", "SR-20261122-0002", "SR-20261122-0003"}
+    assert numbers({"status": "open"}) == {"SR-20261122-0001", "SR-20261122-0003"}
+    assert numbers({"mine": "y"}) == {mine.number}
+    assert numbers({"at_risk": "y"}) == {mine.number}
+    assert agent_client.get("/requests?status=bogus&page=abc").status_code == 200
+
+
+def test_a_technician_cannot_log_requests(technician_client):
+    assert technician_client.get("/requests/new").status_code == 403
