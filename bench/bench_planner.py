@@ -1,6 +1,6 @@
 """Plan tomorrow: the product's planner (PyVRP) beside the greedy dispatcher and OR-Tools.
 
-    /tmp/venv/bin/python bench/bench_planner.py [--sizes 200x25,500x60,1000x120] [--seed 7]
+    /tmp/venv/bin/python bench/bench_planner.py [--sizes 200x25,200x50,500x60,1000x120] [--seed 7]
 
 Targets (bench/README.md): 200 requests planned in <= 10 s and 1000 in <= 60 s, each with at least
 15 % less travel than greedy and every promise that can be kept, kept. OR-Tools (requirements-bench.txt)
@@ -90,8 +90,9 @@ def make_region(n_requests: int, n_techs: int, seed: int):
 
 def solve_ortools(model: DayModel, time_limit_s: float, warm: dict[int, list[int]], started: float) -> Plan:
     """The same day on OR-Tools' routing solver (guided local search), warm-started from the same
-    promise-first insertion plan as PyVRP. The promise is a soft upper bound on the visit's start, priced so that a window
-    late costs what a kept promise is worth in the PyVRP model; dropping a request costs its prize."""
+    promise-first insertion plan as PyVRP. The promise is a soft upper bound on the visit's start,
+    priced so that a window late costs what a kept promise is worth in the PyVRP model; dropping a
+    request costs its prize."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     n_t, n_r, W = len(model.techs), len(model.requests), model.window_s
@@ -169,10 +170,10 @@ def insertion_plan(requests, techs, settings) -> Plan:
 
 def row(plan: Plan, greedy: Plan) -> str:
     visits = len(plan.visits)
-    saving = (1 - plan.total_km / greedy.total_km) * 100 if greedy.total_km else 0.0
+    change = (plan.total_km / greedy.total_km - 1) * 100 if greedy.total_km else 0.0
     per_visit = plan.total_km / visits if visits else 0.0
-    return (f"  {plan.solver:<8} {visits:>7} {plan.promises_kept:>7} {plan.promises_missed:>5} "
-            f"{len(plan.unassigned):>10} {plan.total_km:>9.1f} {per_visit:>8.2f} {saving:>+9.1f}% "
+    return (f"  {plan.solver:<9} {visits:>7} {plan.promises_kept:>7} {plan.promises_missed:>5} "
+            f"{len(plan.unassigned):>10} {plan.total_km:>9.1f} {per_visit:>8.2f} {change:>+11.1f}% "
             f"{plan.seconds:>7.2f}")
 
 
@@ -191,8 +192,8 @@ def main() -> None:
         keepable = sum(greedy_plan([r], techs, DAY, settings).promises_kept for r in requests)
         print(f"\n{n_r} requests / {n_t} technicians: {capacity} free windows, {keepable} promises keepable "
               f"one by one; time limit {limit} s")
-        print(f"  {'solver':<8} {'planned':>7} {'on time':>7} {'late':>5} {'unassigned':>10} {'km':>9} "
-              f"{'km/visit':>8} {'vs greedy':>10} {'seconds':>7}")
+        print(f"  {'solver':<9} {'planned':>7} {'on time':>7} {'late':>5} {'unassigned':>10} {'km':>9} "
+              f"{'km/visit':>8} {'km vs greedy':>12} {'seconds':>7}")
         greedy = greedy_plan(requests, techs, DAY, settings)
         plans = [greedy, insertion_plan(requests, techs, settings),
                  plan_day(requests, techs, DAY, settings, time_limit_s=limit, seed=args.seed)]

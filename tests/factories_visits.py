@@ -32,10 +32,8 @@ def visit(tech=None, status: str = "on_site", start=None, owner_unit=None, reque
           **request_kwargs):
     """An appointment of `tech` (a new technician by default) in the given status, its request to match."""
     tech = tech or factories.technician()
-    request = factories.service_request(
-        owner_unit=owner_unit,
-        status=request_status or {"booked": "scheduled", "done": "completed", "cancelled": "cancelled"}.get(status, status),
-        **request_kwargs)
+    matching = {"booked": "scheduled", "done": "completed", "cancelled": "cancelled"}.get(status, status)
+    request = factories.service_request(owner_unit=owner_unit, status=request_status or matching, **request_kwargs)
     extra = {"arrived_at": utcnow() - timedelta(minutes=30)} if status in ("on_site", "done") else {}
     return factories.appointment(request, tech, start=start, status=status, **extra)
 

@@ -61,7 +61,8 @@ def _error(error: AgreementError) -> DomainError:
 
 
 def _get(agreement_id: int) -> ServiceAgreement:
-    agreement = db.session.get(ServiceAgreement, agreement_id)
+    # Locked for the write transaction: two people working the same item queue instead of losing an update.
+    agreement = db.session.get(ServiceAgreement, agreement_id, with_for_update=True, populate_existing=True)
     if agreement is None:
         raise NotFound("unknown_agreement", _l("This agreement does not exist."))
     return agreement
@@ -233,11 +234,11 @@ def _insert_planned(agreement: ServiceAgreement, run: PlanRun) -> None:
         run.planned += 1
 
 
-def _claim(item: PlannedVisit) -> bool:
-    """planned → created, by exactly one run: a conditional UPDATE both databases serialise."""
+def _claim(item: PlannedVisit, target: PlannedStatus) -> bool:
+    """planned → target, by exactly one run: a conditional UPDATE both databases serialise."""
     claimed = db.session.execute(
         update(PlannedVisit).where(PlannedVisit.id == item.id, PlannedVisit.status == PlannedStatus.PLANNED)
-        .values(status=PlannedStatus.CREATED).execution_options(synchronize_session=False)).rowcount == 1
+        .values(status=target).execution_options(synchronize_session=False)).rowcount == 1
     db.session.refresh(item)
     return claimed
 
@@ -274,27 +275,34 @@ def _generate(agreement: ServiceAgreement, today: date, run: PlanRun) -> None:
         .order_by(PlannedVisit.due_date, PlannedVisit.id)).all()
     for item in waiting:
         if is_stale(item.kind, item.due_date, today):
-            item.status = PlannedStatus.SKIPPED
-            record("planned_visit_skipped", item)
-            run.skipped += 1
-        elif within_horizon(item.due_date, today) and _claim(item):
+            if _claim(item, PlannedStatus.SKIPPED):
+                record("planned_visit_skipped", item)
+                run.skipped += 1
+        elif within_horizon(item.due_date, today) and _claim(item, PlannedStatus.CREATED):
             _materialise(item, run)
 
 
 def generate_plans(today: date | None = None) -> PlanRun:
     """The daily run (cron: `flask --app wsgi plans generate`): ends agreements past their end date, then plans
-    every active agreement and creates what falls due within the horizon. Running it again creates nothing new."""
+    every active agreement and creates what falls due within the horizon. Running it again creates nothing new.
+
+    One transaction per agreement: a problem with one agreement does not hold back the others' plans.
+    """
     today = today or i18n.local_today()
     run = PlanRun()
-    with write_transaction():
-        for agreement in db.session.scalars(select(ServiceAgreement).where(
-                ServiceAgreement.status == AgreementStatus.ACTIVE).order_by(ServiceAgreement.id)):
+    agreement_ids = db.session.scalars(select(ServiceAgreement.id).where(
+        ServiceAgreement.status == AgreementStatus.ACTIVE).order_by(ServiceAgreement.id)).all()
+    for agreement_id in agreement_ids:
+        with write_transaction():
+            agreement = _get(agreement_id)
+            if agreement.status != AgreementStatus.ACTIVE:
+                continue  # cancelled meanwhile
             if has_ended(agreement.status, agreement.end_date, today):
                 _move(agreement, AgreementStatus.ENDED)
                 record("agreement_ended", agreement)
                 run.ended.append(agreement.number)
-                continue
-            _generate(agreement, today, run)
+            else:
+                _generate(agreement, today, run)
     return run
 
 

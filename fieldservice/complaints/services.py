@@ -53,7 +53,8 @@ def category_label(category: str) -> str:
 
 
 def _get(complaint_id: int) -> Complaint:
-    complaint = db.session.get(Complaint, complaint_id)
+    # Locked for the write transaction: two people working the same item queue instead of losing an update.
+    complaint = db.session.get(Complaint, complaint_id, with_for_update=True, populate_existing=True)
     if complaint is None:
         raise NotFound("unknown_complaint", _l("This complaint does not exist."))
     return complaint

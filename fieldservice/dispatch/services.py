@@ -303,7 +303,7 @@ def plan_map(proposal: DayPlan) -> svgmap.SvgMap:
         if item.get("place"):
             lat, lon = item["place"]
             places.append(svgmap.Place(lat, lon, "request", "at_risk", "!", item["number"]))
-    return svgmap.build_map(places)
+    return svgmap.build_map(places, width=480, height=440)
 
 
 def recent_plans(limit: int = 5) -> list[DayPlan]:

@@ -15,6 +15,8 @@ from importlib import resources
 KM_PER_DEGREE = 111.195  # along a meridian, on the mean-radius sphere
 MAX_LABELS = 40
 NICE_KM = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
+# One hue per technician's route, so crossing routes can be told apart (markers keep the status colours).
+ROUTE_COLOURS = ("#5c7cfa", "#12b886", "#f59f00", "#e64980", "#15aabf", "#7950f2", "#82c91e", "#fd7e14")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class Marker:
 class Route:
     group: int
     points: tuple[tuple[float, float], ...]
+    colour: str
 
     @property
     def path(self) -> str:
@@ -127,18 +130,48 @@ def build_map(places: list[Place], width: int = 720, height: int = 480, padding:
     if not places:
         return SvgMap(width, height)
     project = Projection([p.lat for p in places], [p.lon for p in places], width, height, padding)
-    markers = [Marker(*project(p.lat, p.lon), p.kind, p.status, p.label, p.title) for p in places]
+    points = _spread([project(p.lat, p.lon) for p in places])
+    markers = [Marker(x, y, p.kind, p.status, p.label, p.title) for (x, y), p in zip(points, places)]
     routes = []
     for group in sorted({p.group for p in places if p.group is not None}):
-        stops = sorted((p for p in places if p.group == group), key=lambda p: (p.kind != "technician", p.order))
+        stops = sorted((i for i, p in enumerate(places) if p.group == group),
+                       key=lambda i: (places[i].kind != "technician", places[i].order))
         if len(stops) > 1:
-            routes.append(Route(group, tuple(project(p.lat, p.lon) for p in stops)))
-    labels = [Label(*project(lat, lon), name) for name, lat, lon in places_in_box(*project.visible_box(30, 16))] \
-        if with_labels else []
+            colour = ROUTE_COLOURS[len(routes) % len(ROUTE_COLOURS)]
+            routes.append(Route(group, tuple(points[i] for i in stops), colour))
+    labels = [_label(project, name, lat, lon, width, height)
+              for name, lat, lon in places_in_box(*project.visible_box())] if with_labels else []
     # Markers last in the list are drawn on top: technicians over visits over requests.
     order = {"request": 0, "visit": 1, "technician": 2}
     markers.sort(key=lambda m: order.get(m.kind, 0))
     return SvgMap(width, height, markers, routes, labels, _scale_bar(project, width, height))
+
+
+def _label(project: Projection, name: str, lat: float, lon: float, width: int, height: int) -> Label:
+    """A district name at its centre, nudged inwards so the text is not cut at the canvas edge (the
+    template draws it just below the point, where the district's own markers are not)."""
+    x, y = project(lat, lon)
+    half = 6 * len(name) + 4
+    return Label(min(max(x, half), width - half), min(y, height - 24), name)
+
+
+def _spread(points: list[tuple[float, float]], gap: float = 9.0) -> list[tuple[float, float]]:
+    """Markers on the same spot (customers geocoded to one district centre, a base next door) are
+    set around a small ring so each stays visible and clickable."""
+    spots: dict[tuple[int, int], list[int]] = {}
+    for i, (x, y) in enumerate(points):
+        spots.setdefault((round(x / gap), round(y / gap)), []).append(i)
+    out = list(points)
+    for members in spots.values():
+        if len(members) < 2:
+            continue
+        cx = sum(points[i][0] for i in members) / len(members)
+        cy = sum(points[i][1] for i in members) / len(members)
+        radius = gap * max(1.0, len(members) / 4)
+        for k, i in enumerate(members):
+            angle = 2 * math.pi * k / len(members)
+            out[i] = (round(cx + radius * math.cos(angle), 1), round(cy + radius * math.sin(angle), 1))
+    return out
 
 
 def _scale_bar(project: Projection, width: int, height: int) -> ScaleBar:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from wtforms.fields import SelectChoice
 
 from ..auth.decorators import role_required
 from ..auth.models import Role
@@ -48,10 +49,11 @@ def _flash_errors(form) -> None:
             flash(error, "error")
 
 
-def _back(default: str):
-    """Back to the page the form was on (same site only), else `default`."""
+def _back_to_board_or(default: str):
+    """Changes made on the board return to it (the day it showed); elsewhere they go on to `default`."""
     referrer = request.referrer or ""
-    return redirect(referrer if referrer.startswith(request.host_url) else default)
+    board = request.host_url.rstrip("/") + url_for(".board")
+    return redirect(referrer if referrer.startswith(board) else default)
 
 
 def _get_or_404(model, row_id: int):
@@ -63,7 +65,10 @@ def _get_or_404(model, row_id: int):
 @bp.get("/requests/<int:request_id>/book")
 @role_required(*BOOKERS)
 def book(request_id: int):
-    _get_or_404(ServiceRequest, request_id)
+    booked = booking.active_appointment(_get_or_404(ServiceRequest, request_id))
+    if booked is not None:
+        flash(_("This request already has a visit booked; you can move it here."), "info")
+        return redirect(url_for(".reschedule", appointment_id=booked.id))
     options = booking.booking_options(request_id, days=7 if request.args.get("days") == "7" else 3)
     return render_template("dispatch/book.html", options=options, form=BookForm(), appointment=None,
                            forward_form=_forward_form(options.request))
@@ -117,11 +122,11 @@ def cancel(appointment_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():
         _flash_errors(form)
-        return _back(url_for(".confirmation", appointment_id=appointment_id))
+        return _back_to_board_or(url_for(".confirmation", appointment_id=appointment_id))
     appointment = booking.cancel_appointment(appointment_id, form.reason.data)
     flash(_("Appointment cancelled; request %(number)s is waiting for a new visit.",
             number=appointment.request.number), "success")
-    return _back(url_for(".book", request_id=appointment.request_id))
+    return _back_to_board_or(url_for(".book", request_id=appointment.request_id))
 
 
 @bp.post("/appointments/<int:appointment_id>/reassign")
@@ -133,14 +138,14 @@ def reassign(appointment_id: int):
         return redirect(url_for(".board"))
     moved = booking.reassign_appointment(appointment_id, form.technician_id.data, form.reason.data)
     flash(_("%(number)s now goes to %(name)s.", number=moved.request.number, name=moved.technician.name), "success")
-    return _back(url_for(".board"))
+    return _back_to_board_or(url_for(".board"))
 
 
 @bp.post("/requests/<int:request_id>/forward")
 @role_required(*BOOKERS)
 def forward(request_id: int):
     form = ForwardForm()
-    form.partner_id.choices = [(p.id, p.name) for p in booking.partners_for(_get_or_404(ServiceRequest, request_id))]
+    form.partner_id.choices = _partner_choices(_get_or_404(ServiceRequest, request_id))
     if not form.validate_on_submit():
         _flash_errors(form)
         return redirect(url_for(".book", request_id=request_id))
@@ -153,8 +158,12 @@ def forward(request_id: int):
 
 def _forward_form(request_row: ServiceRequest) -> ForwardForm:
     form = ForwardForm()
-    form.partner_id.choices = [(p.id, p.name) for p in booking.partners_for(request_row)]
+    form.partner_id.choices = _partner_choices(request_row)
     return form
+
+
+def _partner_choices(request_row: ServiceRequest) -> list[SelectChoice]:
+    return [SelectChoice(p.id, p.name) for p in booking.partners_for(request_row)]
 
 
 # --- the board and the day plan ----------------------------------------------------------------
@@ -164,7 +173,7 @@ def _forward_form(request_row: ServiceRequest) -> ForwardForm:
 def board():
     offset = 1 if request.args.get("day") == "tomorrow" else 0
     view = services.board(services.local_day(offset))
-    return render_template("dispatch/board.html", board=view, offset=offset, reason_form=ReasonForm(),
+    return render_template("dispatch/board.html", board=view, offset=offset,
                            technicians=[lane.technician for lane in view.lanes])
 
 
@@ -176,7 +185,8 @@ def plan():
         proposal = services.propose_plan(services.local_day(1))
         return redirect(url_for(".plan_preview", plan_id=proposal.id))
     return render_template("dispatch/plan.html", form=form, day=services.local_day(1),
-                           plans=services.recent_plans(), time_limit=services.plan_time_limit())
+                           waiting=len(services.unscheduled_requests()), plans=services.recent_plans(),
+                           time_limit=services.plan_time_limit())
 
 
 @bp.get("/dispatch/plan/<int:plan_id>")

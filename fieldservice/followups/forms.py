@@ -61,9 +61,9 @@ class CallOutcomeForm(FlaskForm):
     def outcome(self) -> CallOutcome:
         if self.reached.data != "yes":
             return CallOutcome(reached=False, comment=self.comment.data or "")
-        return CallOutcome(reached=True, satisfaction=_score(self.satisfaction.data), on_time=_yes_no(self.on_time.data),
-                           solved=_yes_no(self.solved.data), attitude=_score(self.attitude.data),
-                           comment=(self.comment.data or "").strip())
+        return CallOutcome(reached=True, satisfaction=_score(self.satisfaction.data),
+                           on_time=_yes_no(self.on_time.data), solved=_yes_no(self.solved.data),
+                           attitude=_score(self.attitude.data), comment=(self.comment.data or "").strip())
 
 
 def _score(value: str | None) -> int | None:

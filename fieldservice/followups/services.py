@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from .. import database, i18n
 from ..audit.services import record
 from ..auth.current import acting_user
+from ..auth.models import Role, User
+from ..complaints.services import category_label, raise_complaint_draft
 from ..customers.models import Customer
 from ..database import write_transaction
 from ..errors import Conflict, DomainError, NotFound
@@ -23,6 +25,7 @@ from ..intake.rules import Channel, RequestKind
 from ..intake.services import MAX_DESCRIPTION, create_request
 from ..scheduling.models import Appointment, Technician
 from ..settings import get_setting
+from ..visits.models import ServiceReport
 from .models import FollowUp
 from .rules import (COMPLAINT_CALLBACK_DAYS, PARTNER_CHECK_DAYS, CallOutcome, FollowUpKind, FollowUpStatus,
                     InvalidOutcome, apply_call, callback_due)
@@ -165,7 +168,8 @@ def open_repair_request(follow_up_id: int) -> ServiceRequest:
 # --- working the list ------------------------------------------------------------------------------------------
 
 def _get(follow_up_id: int) -> FollowUp:
-    follow_up = db.session.get(FollowUp, follow_up_id)
+    # Locked for the write transaction: two people working the same item queue instead of losing an update.
+    follow_up = db.session.get(FollowUp, follow_up_id, with_for_update=True, populate_existing=True)
     if follow_up is None:
         raise NotFound("unknown_follow_up", _l("This follow-up call does not exist."))
     return follow_up
@@ -181,8 +185,6 @@ class CallRecorded:
 def record_call(follow_up_id: int, outcome: CallOutcome) -> CallRecorded:
     """One call: not reached counts an attempt (the third makes it unreachable); reached records the answers.
     A low score raises a complaint draft for review; "not solved" offers a linked repair request."""
-    from ..complaints.services import raise_complaint_draft
-
     with write_transaction():
         follow_up = _get(follow_up_id)
         try:
@@ -202,7 +204,8 @@ def record_call(follow_up_id: int, outcome: CallOutcome) -> CallRecorded:
         if result.status is not FollowUpStatus.PENDING:
             follow_up.completed_at = now
             if follow_up.planned_visit is not None:
-                from ..agreements.services import mark_plan_item_done
+                from ..agreements.services import mark_plan_item_done  # agreements builds on this module
+
                 mark_plan_item_done(follow_up.planned_visit)
         record("follow_up_call_recorded", follow_up, reached=outcome.reached, attempts=result.attempts,
                status=str(result.status), satisfaction=outcome.satisfaction, solved=outcome.solved,
@@ -223,8 +226,6 @@ def reveal_phone(follow_up_id: int) -> str:
 
 
 def reassign(follow_up_id: int, assignee_id: int | None) -> FollowUp:
-    from ..auth.models import Role, User
-
     with write_transaction():
         follow_up = _get(follow_up_id)
         if assignee_id is not None:
@@ -255,7 +256,8 @@ def call_list(today: date, filters: CallFilter, user_id: int | None, *, due_by: 
     """Follow-ups in due-date order (most overdue first). Pending ones up to UPCOMING_DAYS ahead; finished ones
     of the last UPCOMING_DAYS when asked for."""
     query = (select(FollowUp).join(Customer, Customer.id == FollowUp.customer_id)
-             .options(selectinload(FollowUp.customer), selectinload(FollowUp.request).selectinload(ServiceRequest.partner),
+             .options(selectinload(FollowUp.customer),
+                      selectinload(FollowUp.request).selectinload(ServiceRequest.partner),
                       selectinload(FollowUp.assignee), selectinload(FollowUp.agreement),
                       selectinload(FollowUp.complaint),
                       selectinload(FollowUp.appointment).selectinload(Appointment.technician)
@@ -299,9 +301,6 @@ class CallContext:
 
 def call_contexts(follow_ups: list[FollowUp]) -> dict[int, CallContext]:
     """One context per follow-up, with the visits' reports loaded in one query."""
-    from ..complaints.services import category_label
-    from ..visits.models import ServiceReport
-
     locale = i18n.current_locale()
     appointment_ids = [f.appointment_id for f in follow_ups if f.appointment_id]
     reports: dict[int, ServiceReport] = {}
@@ -340,6 +339,8 @@ def call_contexts(follow_ups: list[FollowUp]) -> dict[int, CallContext]:
             else:
                 done = _("Monthly callback under the service agreement")
             contexts[f.id] = CallContext(done, reference=agreement.number)
+        elif f.kind == FollowUpKind.SALES_OFFER:  # started from the warranty-expiry list (reports)
+            contexts[f.id] = CallContext(_("Offer a service agreement: the warranty is ending"))
         else:
             contexts[f.id] = CallContext(request.fault_description if request else "", reference=reference)
     return contexts

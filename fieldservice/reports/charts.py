@@ -13,7 +13,7 @@ FONT_PX = 12
 
 def text_px(text: str, font_px: float = FONT_PX) -> float:
     """An estimate of drawn width: a Chinese character is one em, Latin letters and digits about half."""
-    return sum(font_px if ord(ch) > 0x2e80 else font_px * 0.56 for ch in text)
+    return sum(font_px if ord(ch) > 0x2e80 else font_px * 0.52 for ch in text)
 
 
 def fit_label(text: str, max_px: float, font_px: float = FONT_PX) -> str:
@@ -35,6 +35,7 @@ class Bar:
     width: float
     height: float
     highlight: bool = False
+    full_label: str = ""  # the label before it was cut to fit
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def hbar_chart(title: str, items: Sequence[tuple[str, float, str]], width: float
     bars = tuple(
         Bar(fit_label(label, label_width - 8), value, text, x=label_width, y=i * (HBAR_ROW + HBAR_GAP),
             width=max(room * value / top, 0.0), height=HBAR_ROW,
-            highlight=bool(highlight[i]) if i < len(highlight) else False)
+            highlight=bool(highlight[i]) if i < len(highlight) else False, full_label=label)
         for i, (label, value, text) in enumerate(items)
     )
     height = max(len(bars) * (HBAR_ROW + HBAR_GAP) - HBAR_GAP, 0)

@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import (Date, String, and_, case, exists, false, func, literal, literal_column, or_, select,
-                        union_all)
+from sqlalchemy import (Date, Integer, String, and_, any_, bindparam, case, exists, false, func, literal,
+                        literal_column, or_, select, union_all)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -124,23 +125,23 @@ ACCESSORY_MONTHS = _Months(CoverageKind.ACCESSORY, ProductModel.accessory_warran
                            Customer.contract_accessory_months, ACCESSORY_CONTRACT_CAP_MONTHS)
 
 
-def _branch_columns(kind: CoverageKind, coverage_end):
-    return (Unit.id.label("unit_id"), literal(kind.value, String(10)).label("kind"),
-            coverage_end.label("coverage_end"), Customer.id.label("customer_id"), Customer.name.label("customer_name"),
-            Customer.phone.label("phone"), func.coalesce(Unit.install_address, Customer.address).label("address"),
-            ProductModel.code.label("model_code"), ProductModel.name.label("model_name"), Unit.serial.label("serial"),
-            Unit.purchase_date.label("purchase_date"))
-
-
 def _branch(kind: CoverageKind, coverage_end, conditions: list):
-    return (select(*_branch_columns(kind, coverage_end))
-            .join(Customer, Customer.id == Unit.customer_id)
-            .join(ProductModel, ProductModel.id == Unit.model_id)
+    """Unit-level columns only: the customer and model columns are joined once the rows are chosen."""
+    return (select(Unit.id.label("unit_id"), literal(kind.value, String(10)).label("kind"),
+                   coverage_end.label("coverage_end"))
             .where(Unit.sale_type != SaleType.CLEARANCE.value, *conditions))
 
 
 def _is_contract():
     return Customer.customer_type == CustomerType.CONTRACT.value
+
+
+def _customers(*conditions):
+    return select(Customer.id).where(*conditions)
+
+
+def _models(*conditions):
+    return select(ProductModel.id).where(*conditions)
 
 
 def _agreement_outlasts(coverage_end):
@@ -151,7 +152,11 @@ def _agreement_outlasts(coverage_end):
 
 
 def _purchase_branches(spec: _Months, f: ExpiryFilters, conditions: list) -> list:
-    """One branch per effective months value, each with its own purchase-date range."""
+    """One branch per effective months value, each with its own purchase-date range.
+
+    A unit's months are its model's unless its customer is a contract customer with longer (capped)
+    contract months; contract customers are few, so both cases are IN / NOT IN lists of them.
+    """
     model_months = sorted(set(db.session.scalars(select(spec.model_months).distinct())))
     contract_values = db.session.scalars(
         select(spec.contract_months).where(_is_contract(), spec.contract_months.is_not(None)).distinct()).all()
@@ -171,13 +176,15 @@ def _purchase_branches(spec: _Months, f: ExpiryFilters, conditions: list) -> lis
                                 [Unit.purchase_date.between(*window), *group_conditions, *extra, *conditions]))
 
     for months in model_months:
-        # The model's months hold unless a contract offers more (capped): those rows are the contract branches'.
+        group = [Unit.model_id.in_(_models(spec.model_months == months))]
+        # Units of contract customers with longer months belong to the contract branches.
         longer = [raw for capped, raws in by_capped.items() if capped > months for raw in raws]
-        no_contract = (or_(~_is_contract(), spec.contract_months.is_(None), spec.contract_months.not_in(longer))
-                       if longer else None)
-        add(months, [spec.model_months == months] + ([no_contract] if no_contract is not None else []))
+        if longer:
+            group.append(Unit.customer_id.not_in(_customers(_is_contract(), spec.contract_months.in_(longer))))
+        add(months, group)
     for capped, raws in sorted(by_capped.items()):
-        add(capped, [_is_contract(), spec.contract_months.in_(raws), spec.model_months < capped])
+        add(capped, [Unit.customer_id.in_(_customers(_is_contract(), spec.contract_months.in_(raws))),
+                     Unit.model_id.in_(_models(spec.model_months < capped))])
     return branches
 
 
@@ -204,22 +211,27 @@ def _agreement_branch(f: ExpiryFilters, conditions: list):
     purchase_end = last_covered_day_expr(Unit.purchase_date, _effective_unit_months())
     return (_branch(CoverageKind.AGREEMENT, ends.c.end_date,
                     [or_(Unit.purchase_date.is_(None), purchase_end < ends.c.end_date), *conditions])
-            .join(ends, ends.c.unit_id == Unit.id))
+            .join(ends, ends.c.unit_id == Unit.id)
+            .join(Customer, Customer.id == Unit.customer_id)
+            .join(ProductModel, ProductModel.id == Unit.model_id))
 
 
 def _filter_conditions(f: ExpiryFilters) -> list:
+    """Conditions on the unit: model filters and customer filters as IN lists (an indexed district, or
+    the technician's area, narrows the customers first)."""
     conditions = []
     if f.product_line:
-        conditions.append(ProductModel.product_line == f.product_line)
+        conditions.append(Unit.model_id.in_(_models(ProductModel.product_line == f.product_line)))
     if f.model_id:
         conditions.append(Unit.model_id == f.model_id)
-    for column, value in ((Customer.province, f.province), (Customer.city, f.city), (Customer.district, f.district)):
-        if value:
-            conditions.append(column == value)
+    customer = [column == value for column, value in ((Customer.province, f.province), (Customer.city, f.city),
+                                                      (Customer.district, f.district)) if value]
     if f.customer_type:
-        conditions.append(Customer.customer_type == f.customer_type)
+        customer.append(Customer.customer_type == f.customer_type)
     if f.technician_id:
-        conditions.append(technician_area_condition(f.technician_id))
+        customer.append(technician_area_condition(f.technician_id))
+    if customer:
+        conditions.append(Unit.customer_id.in_(_customers(*customer)))
     return conditions
 
 
@@ -261,55 +273,94 @@ class ExpiryQuery:
             return 0
         return db.session.scalar(select(func.count()).select_from(self.expiring))
 
-    def _rows_statement(self):
+    def _chosen(self):
+        """The rows in list order: unit, kind and end only, so sorting 20,000 of them is cheap."""
         u = self.expiring
-        repairs = (select(func.count()).where(ServiceRequest.unit_id == u.c.unit_id,
-                                              ServiceRequest.kind == RequestKind.REPAIR.value,
-                                              ServiceRequest.status.in_(COMPLETED))
-                   .scalar_subquery())
-        # Driven from the unit (indexed), not from every pending call: one per unit started here, one per
-        # agreement (renewal calls of the agreements area).
-        pending = and_(FollowUp.kind == FollowUpKind.SALES_OFFER.value, FollowUp.status == FollowUpStatus.PENDING.value)
-        offer_due = (select(func.min(FollowUp.due_date)).select_from(SalesOffer)
-                     .join(FollowUp, FollowUp.id == SalesOffer.follow_up_id)
-                     .where(SalesOffer.unit_id == u.c.unit_id, pending).scalar_subquery())
-        renewal_due = (select(func.min(FollowUp.due_date)).select_from(agreement_unit)
-                       .join(FollowUp, FollowUp.agreement_id == agreement_unit.c.agreement_id)
-                       .where(agreement_unit.c.unit_id == u.c.unit_id, pending).scalar_subquery())
-        draft = exists().where(agreement_unit.c.unit_id == u.c.unit_id,
-                               agreement_unit.c.agreement_id == ServiceAgreement.id,
-                               ServiceAgreement.status == AgreementStatus.DRAFT.value)
-        return (select(u, repairs.label("repairs"), offer_due.label("offer_due"), renewal_due.label("renewal_due"),
-                       draft.label("draft_agreement"))
-                .order_by(u.c.coverage_end, u.c.unit_id, u.c.kind))
+        return select(u).order_by(u.c.coverage_end, u.c.unit_id, u.c.kind)
 
     def page(self, page: int, per_page: int, today: date) -> list[ExpiryRow]:
         if self.expiring is None:
             return []
-        stmt = self._rows_statement().limit(per_page).offset((page - 1) * per_page)
-        return [_row(r, today) for r in db.session.execute(stmt)]
+        chosen = db.session.execute(self._chosen().limit(per_page).offset((page - 1) * per_page)).all()
+        return list(_with_details(chosen, today))
 
     def stream(self, today: date) -> Iterator[ExpiryRow]:
-        """Every row, fetched in batches through a server-side cursor: memory stays flat at any size."""
+        """Every row: the ordered keys through a server-side cursor, the details fetched by primary key
+        for each batch. Memory stays flat at any size, and each query keeps a plan that uses the indexes."""
         if self.expiring is None:
             return
-        result = db.session.execute(self._rows_statement().execution_options(yield_per=STREAM_BATCH))
+        result = db.session.execute(self._chosen().execution_options(yield_per=STREAM_BATCH))
         try:
-            for r in result:
-                yield _row(r, today)
+            for batch in result.partitions():
+                yield from _with_details(batch, today)
         finally:
             result.close()
 
 
-def _row(r, today: date) -> ExpiryRow:
-    coverage_end = r.coverage_end
-    return ExpiryRow(unit_id=r.unit_id, customer_id=r.customer_id, customer_name=r.customer_name,
-                     phone=mask_phone(r.phone), address=r.address or "", model_code=r.model_code,
-                     model_name=r.model_name, serial=r.serial, purchase_date=r.purchase_date,
-                     kind=CoverageKind(r.kind), coverage_end=coverage_end,
-                     days_left=days_left(coverage_end, today), repairs=r.repairs or 0,
-                     offer_due=min(filter(None, (r.offer_due, r.renewal_due)), default=None),
-                     draft_agreement=bool(r.draft_agreement))
+def _one_of(column, ids: list[int]):
+    """`column IN ids`; on PostgreSQL as one array parameter, so a 2,000-id batch is not 2,000 placeholders
+    for the driver to parse on every batch."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+@dataclass(frozen=True)
+class _Details:
+    """What the list shows about a batch of units, one indexed query each (not a subquery per row)."""
+
+    units: dict
+    repairs: dict[int, int]
+    offers: dict[int, date]
+    renewals: dict[int, date]
+    drafts: set[int]
+
+
+def _details(unit_ids: list[int]) -> _Details:
+    session = db.session
+    units = {d.id: d for d in session.execute(
+        select(Unit.id, Customer.id.label("customer_id"), Customer.name.label("customer_name"), Customer.phone,
+               func.coalesce(Unit.install_address, Customer.address).label("address"),
+               ProductModel.code.label("model_code"), ProductModel.name.label("model_name"), Unit.serial,
+               Unit.purchase_date)
+        .join(Customer, Customer.id == Unit.customer_id).join(ProductModel, ProductModel.id == Unit.model_id)
+        .where(_one_of(Unit.id, unit_ids)))}
+    repairs = dict(session.execute(
+        select(ServiceRequest.unit_id, func.count())
+        .where(_one_of(ServiceRequest.unit_id, unit_ids), ServiceRequest.kind == RequestKind.REPAIR.value,
+               ServiceRequest.status.in_(COMPLETED))
+        .group_by(ServiceRequest.unit_id)).all())
+    # The open sales call: one started here for the unit, or a renewal call for one of its agreements.
+    pending = and_(FollowUp.kind == FollowUpKind.SALES_OFFER.value, FollowUp.status == FollowUpStatus.PENDING.value)
+    offers = dict(session.execute(
+        select(SalesOffer.unit_id, func.min(FollowUp.due_date)).join(FollowUp, FollowUp.id == SalesOffer.follow_up_id)
+        .where(_one_of(SalesOffer.unit_id, unit_ids), pending).group_by(SalesOffer.unit_id)).all())
+    renewals = dict(session.execute(
+        select(agreement_unit.c.unit_id, func.min(FollowUp.due_date))
+        .join(FollowUp, FollowUp.agreement_id == agreement_unit.c.agreement_id)
+        .where(_one_of(agreement_unit.c.unit_id, unit_ids), pending).group_by(agreement_unit.c.unit_id)).all())
+    drafts = set(session.scalars(
+        select(agreement_unit.c.unit_id).join(ServiceAgreement, ServiceAgreement.id == agreement_unit.c.agreement_id)
+        .where(_one_of(agreement_unit.c.unit_id, unit_ids), ServiceAgreement.status == AgreementStatus.DRAFT.value)))
+    return _Details(units, repairs, offers, renewals, drafts)
+
+
+def _with_details(chosen, today: date) -> Iterator[ExpiryRow]:
+    details = _details([c.unit_id for c in chosen])
+    for c in chosen:
+        yield _row(c, details, today)
+
+
+def _row(chosen, details: _Details, today: date) -> ExpiryRow:
+    unit_id = chosen.unit_id
+    d = details.units[unit_id]
+    offers = (details.offers.get(unit_id), details.renewals.get(unit_id))
+    return ExpiryRow(unit_id=unit_id, customer_id=d.customer_id, customer_name=d.customer_name,
+                     phone=mask_phone(d.phone), address=d.address or "", model_code=d.model_code,
+                     model_name=d.model_name, serial=d.serial, purchase_date=d.purchase_date,
+                     kind=CoverageKind(chosen.kind), coverage_end=chosen.coverage_end,
+                     days_left=days_left(chosen.coverage_end, today), repairs=details.repairs.get(unit_id, 0),
+                     offer_due=min(filter(None, offers), default=None), draft_agreement=unit_id in details.drafts)
 
 
 def coverage_end_for_unit(unit: Unit) -> tuple[CoverageKind, date] | None:

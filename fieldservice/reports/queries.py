@@ -321,12 +321,12 @@ def settlement(f: ReportFilters) -> ReportResult:
            for r in rows]
     totals = {"number": _("Total"), **{k: sum((r[k] for r in out), Decimal("0.00")) for k in money_keys}}
     table = Table("requests", _("Completed requests"),
-                  [Column("number", _("Request")), Column("completed", _("Completed"), Kind.DATE),
+                  [Column("number", _("Request")), Column("completed", _("Completed on"), Kind.DATE),
                    Column("customer", _("Customer")), Column("model", _("Model")), Column("serial", _("Serial no.")),
                    Column("technician", _("Technician")), Column("call_out", _("Call-out"), Kind.MONEY),
                    Column("labour", _("Labour"), Kind.MONEY), Column("parts", _("Parts"), Kind.MONEY),
                    Column("gross", _("Gross"), Kind.MONEY), Column("warranty", _("Warranty waiver"), Kind.MONEY),
-                   Column("agreement", _("Agreement waiver"), Kind.MONEY), Column("due", _("Due"), Kind.MONEY),
+                   Column("agreement", _("Agreement waiver"), Kind.MONEY), Column("due", _("Amount due"), Kind.MONEY),
                    Column("receipts", _("Receipts"))],
                   out, totals=totals, empty_text=_("No requests were completed in this period."))
     figures = [Figure(_("Completed requests"), len(out), Kind.INT), Figure(_("Gross"), totals["gross"], Kind.MONEY),
@@ -506,6 +506,20 @@ def _promise_row(key: str, label, t: PromiseTally) -> dict:
             "company_attainment": t.company_attainment}
 
 
+def _day_columns(by_day: dict[date, PromiseTally]) -> list[tuple[str, float | None, str]]:
+    """One column per day; with many days the values lose their % sign and only the 1st and 15th keep a
+    label, so the texts do not run into each other."""
+    many = len(by_day) > 12
+    long = len(by_day) > 31
+    columns = []
+    for day, t in by_day.items():
+        label = (f"{day.month}-{day.day}" if day.day in (1, 15) else "") if long else str(day.day)
+        value = t.attainment
+        text = "—" if value is None else f"{value * 100:.0f}" if many else _pct(value)
+        columns.append((label, value, text))
+    return columns
+
+
 def promise_attainment(f: ReportFilters) -> ReportResult:
     outcomes = promise_outcomes(f.start, f.end, f)
     total = PromiseTally()
@@ -529,9 +543,8 @@ def promise_attainment(f: ReportFilters) -> ReportResult:
                Figure(_("Without the delays customers asked for"), total.company_attainment, Kind.SHARE),
                Figure(_("Missed by us"), total.missed_company, Kind.INT),
                Figure(_("Later at the customer's wish"), total.missed_customer, Kind.INT)]
-    chart = charts.column_chart(
-        _("Attainment by day reported"),
-        [(str(d.day), t.attainment, _pct(t.attainment)) for d, t in by_day.items()], max_value=1.0)
+    chart = charts.column_chart(_("Attainment by day reported"), _day_columns(by_day), max_value=1.0,
+                                width=min(max(520, 26 * len(by_day)), 1000))
     return ReportResult(figures, [days, districts], [chart])
 
 
@@ -683,7 +696,7 @@ def technician_utilisation(f: ReportFilters) -> ReportResult:
               "utilisation": utilisation(total_on_site, available)}
     table = Table("technicians", _("Per technician"),
                   [Column("technician", _("Technician")), Column("available", _("Working hours"), Kind.HOURS),
-                   Column("booked", _("Booked hours"), Kind.HOURS), Column("booked_share", _("Booked"), Kind.SHARE),
+                   Column("booked", _("Booked hours"), Kind.HOURS), Column("booked_share", _("Booked share"), Kind.SHARE),
                    Column("visits", _("Visits"), Kind.INT), Column("on_site", _("Hours on site"), Kind.HOURS),
                    Column("utilisation", _("Utilisation"), Kind.SHARE)],
                   rows, totals=totals,
@@ -691,7 +704,7 @@ def technician_utilisation(f: ReportFilters) -> ReportResult:
                          "booked appointment windows over working hours."),
                   empty_text=_("No active technicians."))
     figures = [Figure(_("Utilisation"), totals["utilisation"], Kind.SHARE),
-               Figure(_("Booked"), totals["booked_share"], Kind.SHARE),
+               Figure(_("Booked share"), totals["booked_share"], Kind.SHARE),
                Figure(_("Visits"), totals["visits"], Kind.INT)]
     chart = _hbar(_("Utilisation per technician"),
                   [(r["technician"], r["utilisation"] or 0, _pct(r["utilisation"])) for r in rows])
@@ -772,11 +785,11 @@ def dashboard(today: date) -> Dashboard:
         width=DASHBOARD_CHART_W, height=170)
     status_chart = charts.hbar_chart(_("Open requests by status"),
                                      [(label, n, str(n)) for _s, label, n in open_by_status],
-                                     width=DASHBOARD_CHART_W, label_width=120)
+                                     width=DASHBOARD_CHART_W, label_width=140)
     month = ReportFilters(today.replace(day=1), today)
     causes = fault_causes(month).table("causes").rows
     causes_chart = charts.hbar_chart(_("Most frequent fault causes this month"),
                                      [(r["cause"], r["count"], str(r["count"])) for r in causes[:5]],
-                                     width=DASHBOARD_CHART_W, label_width=120)
+                                     width=DASHBOARD_CHART_W, label_width=140)
     return Dashboard(week, tally, open_by_status, at_risk, missed_open, overdue_callbacks, overdue_complaints,
                      [week_chart, status_chart, causes_chart])

@@ -168,7 +168,7 @@ def warranty_expiry_print():
 
 
 def _printed() -> str:
-    return _("Printed %(at)s by %(name)s", at=fmt_datetime(utcnow()), name=current_user.display_name)
+    return _("Printed %(when)s by %(who)s", when=fmt_datetime(utcnow()), who=current_user.display_name)
 
 
 def _expiry_csv_rows(rows: Iterator[ExpiryRow]):

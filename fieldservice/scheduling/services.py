@@ -272,11 +272,15 @@ def _get(model, row_id: int):
     return db.session.get(model, row_id) if _valid_id(row_id) else None
 
 
-def _load_request(request_id: int) -> ServiceRequest:
-    request = None if not _valid_id(request_id) else db.session.scalar(
-        select(ServiceRequest).where(ServiceRequest.id == request_id)
-        .options(joinedload(ServiceRequest.customer),
-                 joinedload(ServiceRequest.unit).joinedload(Unit.model)))
+def _load_request(request_id: int, *, lock: bool = False) -> ServiceRequest:
+    """The request with its customer and unit; `lock` holds its row until the transaction ends, so two
+    agents booking the same request at once (different windows) are served one after the other.
+    (PostgreSQL; SQLite's write transactions are serial already.)"""
+    stmt = (select(ServiceRequest).where(ServiceRequest.id == request_id)
+            .options(joinedload(ServiceRequest.customer), joinedload(ServiceRequest.unit).joinedload(Unit.model)))
+    if lock:
+        stmt = stmt.with_for_update(of=ServiceRequest).execution_options(populate_existing=True)
+    request = db.session.scalar(stmt) if _valid_id(request_id) else None
     if request is None:
         raise NotFound("unknown_request", _l("This request does not exist."))
     return request
@@ -303,6 +307,8 @@ def booking_options(request_id: int, *, days: int = 3, limit: int = 5, now: date
     request = _load_request(request_id)
     local_days = [now.astimezone(settings.tz).date() + timedelta(days=k) for k in range(days)]
     try:
+        if exclude_appointment_id is None:
+            _check_bookable(request)
         facts = request_facts(request)
     except DomainError as error:
         return BookingOptions(request, None, [], [], [], False, local_days, problem=str(error.message))
@@ -336,7 +342,7 @@ def book_appointment(request_id: int, technician_id: int, window_start: datetime
     earlier is free). Raises Conflict("slot_taken") when the database refuses an overlapping slot.
     """
     with write_transaction():
-        request = _load_request(request_id)
+        request = _load_request(request_id, lock=True)
         _check_bookable(request)
         appointment = _book(request, technician_id, window_start, late_reason=reason, accept_late=accept_late,
                             now=now or utcnow())
@@ -352,7 +358,7 @@ def reschedule_appointment(appointment_id: int, technician_id: int, window_start
     reason = _required_reason(reason)
     with write_transaction():
         old = _changeable_appointment(appointment_id)
-        request = _load_request(old.request_id)
+        request = _load_request(old.request_id, lock=True)
         same_window = old.window_start == window_start
         _release(old, reason)
         # Moving the technician but not the time keeps the customer's agreed reason for a late window.
@@ -384,11 +390,10 @@ def cancel_appointment(appointment_id: int, reason: str) -> Appointment:
         appointment = _changeable_appointment(appointment_id)
         _release(appointment, reason)
         request = appointment.request
-        others = [a for a in request.appointments if a.id != appointment.id and a.status in ACTIVE_APPOINTMENT_STATUSES]
-        if not others and request.status in (RequestStatus.SCHEDULED, RequestStatus.EN_ROUTE):
-            change_request_status(request, RequestStatus.NEW, reason=reason, appointment_id=appointment.id)
-        if not others:
+        if active_appointment(request) is None:
             request.confirmation_text = None  # it announced the visit that is now called off
+            if request.status in (RequestStatus.SCHEDULED, RequestStatus.EN_ROUTE):
+                change_request_status(request, RequestStatus.NEW, reason=reason, appointment_id=appointment.id)
         record("appointment_cancelled", appointment, reason=reason, request=request.number)
         signals.appointment_cancelled.send(appointment, reason=reason)
     return appointment
@@ -399,7 +404,7 @@ def forward_to_partner(request_id: int, partner_id: int, note: str | None = None
     partner recorded) and the aftercare subscribers put a follow-up on the agent's list."""
     note = _clean_text(note)
     with write_transaction():
-        request = _load_request(request_id)
+        request = _load_request(request_id, lock=True)
         partner = _get(Partner, partner_id)
         if partner is None or not partner.active:
             raise NotFound("unknown_partner", _l("This partner does not exist or is no longer active."))
@@ -423,8 +428,13 @@ def partners_for(request: ServiceRequest) -> list[Partner]:
 
 # --- internals ---------------------------------------------------------------------------------
 
+def active_appointment(request: ServiceRequest) -> Appointment | None:
+    """The request's booked (or under way) visit, if it has one."""
+    return next((a for a in request.appointments if a.status in ACTIVE_APPOINTMENT_STATUSES), None)
+
+
 def _check_bookable(request: ServiceRequest) -> None:
-    active = next((a for a in request.appointments if a.status in ACTIVE_APPOINTMENT_STATUSES), None)
+    active = active_appointment(request)
     if active is not None:
         raise Conflict("already_booked", _l("This request already has an appointment (%(when)s). Reschedule "
                                             "that one instead.", when=_local_text(active.window_start)))
@@ -517,7 +527,10 @@ def _travel_km(tech: TechnicianFacts, start: datetime, facts: RequestFacts, sett
 
 
 def _changeable_appointment(appointment_id: int) -> Appointment:
-    appointment = _get(Appointment, appointment_id)
+    # Locked: a second cancel or reschedule of the same appointment waits, then finds it cancelled.
+    appointment = db.session.scalar(select(Appointment).where(Appointment.id == appointment_id)
+                                    .with_for_update().execution_options(populate_existing=True)) \
+        if _valid_id(appointment_id) else None
     if appointment is None:
         raise NotFound("unknown_appointment", _l("This appointment does not exist."))
     if appointment.status not in CHANGEABLE_STATUSES:

@@ -84,7 +84,7 @@ class CompletionForm(FlaskForm):
             (f.id, f"{f.code} {f.name_for(locale)}") for f in fault_codes]
         labour_choices = [("", "—")] + [(i.id, f"{i.code} {i.name} · ¥{i.price}") for i in labour_items]
         part_choices = [("", "—")] + [(level.part.id, f"{level.part.code} {level.part.name} · ¥{level.part.unit_price}"
-                                              f" ({level.qty})") for level in van_stock]
+                                              f" · {_l('%(n)s in the van', n=level.qty)}") for level in van_stock]
         for row in self.labour:
             row.form.item.choices = labour_choices
         for row in self.parts:

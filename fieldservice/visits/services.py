@@ -12,7 +12,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..agreements.queries import waiver_for_unit
 from ..api.idempotency import Outcome, run_idempotent
@@ -33,12 +33,12 @@ from ..intake.rules import RequestKind, RequestStatus
 from ..intake.services import allocate_sequence, change_request_status
 from ..parts import services as parts
 from ..parts.rules import QuantityError
-from ..scheduling.models import Appointment, AppointmentStatus
+from ..scheduling.models import Appointment, AppointmentStatus, Technician
 from ..settings import get_setting
 from ..signals import visit_completed
-from ..warranty.rules import Component, WarrantyDecision, WarrantyFacts, decide_warranty, decision_from_snapshot
+from ..warranty.rules import (Component, WarrantyDecision, WarrantyFacts, WarrantyStatus, decide_warranty,
+                              decision_from_snapshot)
 from ..warranty.services import decide_for_unit, decisions_for_units
-from ..warranty.services import STATUS_LABELS as WARRANTY_LABELS
 from . import access
 from .images import ImageError, clean_photo, clean_signature_png
 from .models import ReportLine, ServiceReport, VisitPhoto
@@ -52,6 +52,13 @@ COMPLETE_ENDPOINT = "visits.complete"
 MAX_PHOTOS = 6
 MAX_TEXT = 4000
 
+# The same words as the warranty area's badge (templates/warranty/_badge.html), for the PDF's language.
+WARRANTY_LABELS = {
+    WarrantyStatus.IN_WARRANTY: _l("In warranty"),
+    WarrantyStatus.EXPIRED: _l("Out of warranty"),
+    WarrantyStatus.EXCLUDED: _l("Not covered"),
+    WarrantyStatus.UNVERIFIED: _l("Unverified"),
+}
 OUTCOME_LABELS = {
     VisitOutcome.FIXED: _l("Fixed"),
     VisitOutcome.AWAITING_PARTS: _l("Needs another visit (awaiting parts)"),
@@ -70,8 +77,10 @@ STATUS_LABELS = {
 }
 IMAGE_MESSAGES = {
     "signature.empty": _l("The signature is missing: please ask the customer to sign in the box."),
-    "signature.too_large": _l("The signature image is too large (at most 512 kB). Please clear the pad and sign again."),
-    "signature.not_png": _l("The signature must be a PNG image drawn on the pad; other formats such as SVG are refused."),
+    "signature.too_large": _l("The signature image is too large (at most 512 kB). Please clear the pad and sign "
+                              "again."),
+    "signature.not_png": _l("The signature must be a PNG image drawn on the pad; other formats such as SVG are "
+                            "refused."),
     "signature.too_many_pixels": _l("The signature image has too many pixels (at most 2000 × 1000)."),
     "signature.malformed": _l("The signature image is damaged or incomplete. Please clear the pad and sign again."),
     "photo.empty": _l("A photo file is empty."),
@@ -188,8 +197,8 @@ def unit_history(visit: Appointment) -> list[HistoryEntry]:
         if request.id not in shown and request.id != visit.request_id:
             entries.append(HistoryEntry(request, None, None))
             shown.add(request.id)
-    return sorted(entries, key=lambda e: (e.request.reported_at, e.visit.window_start if e.visit else e.request.reported_at),
-                  reverse=True)
+    return sorted(entries, reverse=True,
+                  key=lambda e: (e.request.reported_at, e.visit.window_start if e.visit else e.request.reported_at))
 
 
 # -- Status steps ----------------------------------------------------------------------------------
@@ -491,6 +500,15 @@ def report_document(report: ServiceReport) -> ReportDocument:
     )
 
 
+def load_report(report_id: int) -> ServiceReport | None:
+    """A report with everything its PDF prints (visit, request, customer, unit, technician) in one query."""
+    return db.session.scalar(select(ServiceReport).where(ServiceReport.id == report_id).options(
+        joinedload(ServiceReport.appointment).joinedload(Appointment.request).options(
+            joinedload(ServiceRequest.customer), joinedload(ServiceRequest.unit).joinedload(Unit.model)),
+        joinedload(ServiceReport.technician).joinedload(Technician.user),
+        joinedload(ServiceReport.fault_code)))
+
+
 def _seal(report: ServiceReport) -> None:
     """Render the PDF once and store it with its hash: every later download returns these bytes."""
     report.pdf = render_service_report(report_document(report))
@@ -523,7 +541,7 @@ def correct_report(actor, report_id: int, *, fault_code_id: int | None, diagnosi
     if actor.role != Role.MANAGER:
         raise NotFound("unknown_report", _l("This report does not exist."))
     with write_transaction():
-        old = db.session.get(ServiceReport, report_id)
+        old = load_report(report_id)
         if old is None or access.find_visit(actor, old.appointment_id, for_update=True) is None:
             raise NotFound("unknown_report", _l("This report does not exist."))
         if superseding(old) is not None:

@@ -89,11 +89,9 @@ def complete(appointment_id: int):
         outcome = services.complete_visit(current_user, visit.id, completion, form.idempotency_key.data)
     except DomainError as error:
         return _completion_page(visit, form, error)
-    message = _("The visit is completed and the report is signed.")
+    flash(_("The visit is completed and the report is signed."), "success")
     if _from_script():
-        return jsonify({**outcome.body, "redirect": url_for("visits.detail", appointment_id=visit.id),
-                        "message": message}), outcome.status
-    flash(message, "success")
+        return jsonify({**outcome.body, "redirect": url_for("visits.detail", appointment_id=visit.id)}), outcome.status
     return redirect(url_for("visits.detail", appointment_id=visit.id))
 
 

@@ -8,7 +8,7 @@ from ..errors import DomainError
 from ..i18n import local_today
 from .forms import WarrantyCheckForm
 from .rules import decision_from_snapshot
-from .services import check_serial
+from .services import check_serial, status_label
 
 bp = Blueprint("warranty", __name__)
 
@@ -17,6 +17,10 @@ bp = Blueprint("warranty", __name__)
 def warranty_decision_filter(snapshot):
     """A stored snapshot (ServiceRequest.warranty_snapshot) as a decision for the _badge.html macros."""
     return decision_from_snapshot(snapshot) if snapshot else None
+
+
+# The badge macro's labels, shared by every page that shows a unit.
+bp.add_app_template_global(status_label, "warranty_status_label")
 
 
 @bp.route("/warranty", methods=["GET", "POST"])

@@ -55,7 +55,8 @@
         fields[el.name] = el.value;
       }
     });
-    var signature = window.fsSignature && !window.fsSignature.isEmpty() ? window.fsSignature.strokes() : pendingStrokes;
+    var pad = window.fsSignature;
+    var signature = pad && !pad.isEmpty() ? pad.strokes() : pendingStrokes;
     try {
       window.localStorage.setItem(storeKey, JSON.stringify({ fields: fields, signature: signature, step: current }));
     } catch (e) { /* storage full or disabled: the form still works, it is just not kept */ }
@@ -93,7 +94,9 @@
     var pattern = new RegExp("^" + kind + "-\\d+-");
     row.querySelectorAll("[name], [id], [for]").forEach(function (el) {
       ["name", "id", "for"].forEach(function (attr) {
-        if (el.hasAttribute(attr)) { el.setAttribute(attr, el.getAttribute(attr).replace(pattern, kind + "-" + index + "-")); }
+        if (el.hasAttribute(attr)) {
+          el.setAttribute(attr, el.getAttribute(attr).replace(pattern, kind + "-" + index + "-"));
+        }
       });
       if (el.tagName === "SELECT") { el.selectedIndex = 0; }
       if (el.tagName === "INPUT") { el.value = "1"; }
@@ -167,7 +170,8 @@
     return (text || "").normalize("NFKC").replace(/\s+/g, "").toUpperCase();
   }
   function checkSerial() {
-    warning.classList.toggle("shown", !!recordSerial && !!serial.value && normalise(serial.value) !== normalise(recordSerial));
+    var differs = !!recordSerial && !!serial.value && normalise(serial.value) !== normalise(recordSerial);
+    warning.classList.toggle("shown", differs);
   }
   var depotOnly = form.querySelector("[data-depot-only]");
   function checkOutcome() {
@@ -248,7 +252,8 @@
         return;
       }
       var error = body && body.error;
-      say(error ? error.message : form.getAttribute("data-msg-refused").replace("{status}", result.response.status), true);
+      var refused = form.getAttribute("data-msg-refused").replace("{status}", result.response.status);
+      say(error ? error.message : refused, true);
       var fields = (error && error.fields) || {};
       if (error && error.field) { fields[error.field] = fields[error.field] || []; }
       var step = markFields(fields);

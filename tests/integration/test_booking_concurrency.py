@@ -68,3 +68,17 @@ def test_concurrent_bookings_of_different_windows_of_one_technician_all_succeed(
     assert [status for status, _ in results] == [201] * 6, results
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(AppointmentSlot)) == 24
+
+
+def test_two_agents_booking_one_request_at_once_in_different_windows_book_it_once(live_server, db):
+    tech = technician()
+    request = request_at()
+    tokens = [issue_api_token(factories.user(role="agent").username) for _ in range(2)]
+    results = _post_all_at_once(live_server.url, [
+        (token, f"/api/v1/requests/{request.number}/appointments",
+         {"technician_id": tech.id, "window_start": at(1, hour).isoformat()})
+        for token, hour in zip(tokens, (10, 14))])
+    assert sorted(status for status, _ in results) == [201, 409], results
+    assert [body["error"]["code"] for status, body in results if status == 409] == ["already_booked"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == 1

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from flask import has_app_context
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
@@ -30,6 +31,14 @@ def demo(app):
         assert result.exit_code == 0, result.output
         yield result.output
         _db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def _end_reads():
+    """End each test's read transaction: on PostgreSQL an open one would block the next test's TRUNCATE."""
+    yield
+    if has_app_context():
+        _db.session.rollback()
 
 
 def test_the_demo_is_a_service_centre_of_realistic_size(demo):

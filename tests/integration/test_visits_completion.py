@@ -36,7 +36,8 @@ def van_qty(db, w) -> int:
 
 
 def pdf_text(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return result.stdout.decode()
 
 
 def test_completing_a_visit_signs_one_report_issues_the_parts_and_closes_the_visit(db, ctx):

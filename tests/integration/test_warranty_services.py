@@ -107,3 +107,16 @@ def test_decisions_for_a_list_of_units_match_one_by_one(unit, db):
     decisions = decisions_for_units([unit, other], ON)
     assert decisions[unit.id] == decide_for_unit(unit, ON)
     assert decisions[other.id].status is WarrantyStatus.UNVERIFIED
+
+
+def test_the_agreement_taken_is_the_one_agreements_queries_would_pick(unit):
+    from fieldservice.agreements.queries import active_agreement_for_unit
+
+    agreement(unit, date(2025, 1, 1), date(2026, 12, 31), months=24)
+    agreement(unit, date(2026, 6, 1), date(2029, 5, 31), months=36)
+    agreement(unit, date(2026, 1, 1), date(2030, 1, 1), status="cancelled")
+    for day in (date(2026, 3, 1), date(2026, 7, 1), date(2029, 6, 1)):
+        expected = active_agreement_for_unit(unit.id, day)
+        facts = facts_for_unit(unit, day)
+        assert facts.agreement_until == (expected.end_date if expected else None)
+        assert facts.agreement_unit_months == (expected.contract_warranty_months if expected else None)

@@ -1,4 +1,9 @@
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                               status_code_conformance)
 from sqlalchemy import func, select
 
 from fieldservice.auth.services import issue_api_token
@@ -112,3 +117,27 @@ def test_both_endpoints_are_in_the_openapi_document(client, db):
     post = doc["paths"]["/requests/{number}/appointments"]["post"]
     assert {"201", "409", "422"} <= set(post["responses"])
     assert {"Suggestion", "NewAppointment", "Appointment"} <= set(doc["components"]["schemas"])
+
+
+MY_OPERATIONS = {("GET", "/requests/{number}/suggestions"), ("POST", "/requests/{number}/appointments")}
+
+
+@pytest.mark.parametrize("mode", [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE])
+def test_the_booking_api_never_fails_and_keeps_to_its_schema_under_generated_calls(live_server, db, mode):
+    technician()
+    request_at()
+    headers = {"Authorization": f"Bearer {issue_api_token(factories.user(role='agent').username)}"}
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/openapi.json")
+    operations = [op for op in (r.ok() for r in schema.get_all_operations())
+                  if (op.method.upper(), op.path) in MY_OPERATIONS]
+    assert len(operations) == 2
+    for operation in operations:
+        @settings(max_examples=20, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy(generation_mode=mode))
+        def call(case):
+            case.headers = {**(case.headers or {}), **headers}
+            case.validate_response(case.call(base_url=f"{live_server.url}/api/v1"), checks=[
+                not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance])
+
+        call()

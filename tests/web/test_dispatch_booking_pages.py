@@ -136,3 +136,18 @@ def test_technicians_may_not_book_and_unknown_requests_are_404(technician_client
     assert agent_client.get("/requests/999999/book").status_code == 404
     assert agent_client.get("/requests/99999999999999999999/book").status_code == 404
     assert agent_client.get("/appointments/999999/confirmation").status_code == 404
+
+
+def test_the_booking_page_of_a_request_already_booked_leads_to_moving_that_visit(agent_client, db):
+    tech = technician()
+    request = request_at()
+    appointment = services.book_appointment(request.id, tech.id, at(1, 10))
+    response = agent_client.get(f"/requests/{request.id}/book")
+    assert response.headers["Location"].endswith(f"/appointments/{appointment.id}/reschedule")
+
+
+def test_a_closed_request_cannot_be_booked_and_the_page_says_why(agent_client, db):
+    technician()
+    request = request_at(status="closed")
+    html = agent_client.get(f"/requests/{request.id}/book").get_data(as_text=True)
+    assert 'data-testid="booking-problem"' in html and 'data-testid="book-suggestion"' not in html

@@ -1,12 +1,16 @@
 import csv
 import io
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from fieldservice.catalog.models import Partner
+from fieldservice.complaints.services import resolve_complaint
+from fieldservice.database import write_transaction
 from fieldservice.models import AuditEvent, Complaint, FollowUp, ServiceRequest
+from fieldservice.signals import request_forwarded
 from tests import factories, factories_aftercare
 
 FINISHED = datetime(2026, 11, 22, 17, 0, tzinfo=timezone.utc)  # 01:00 on 23 November in Shanghai
@@ -38,11 +42,11 @@ def _callback(db, owner, **kwargs):
 def test_a_completed_visits_callback_is_on_the_call_list_three_days_later(make_client, db, clock):
     agent = make_client("agent", locale="en")
     follow_up = _callback(db, agent.user)
-    clock.day(datetime(2026, 11, 23).date())
+    clock.day(date(2026, 11, 23))
     html = agent.get("/followups/").get_data(as_text=True)
     assert f'data-follow-up="{follow_up.id}"' in _section(html, "upcoming")
     assert f'data-follow-up="{follow_up.id}"' not in _section(html, "due-now")
-    clock.day(datetime(2026, 11, 26).date())
+    clock.day(date(2026, 11, 26))
     html = agent.get("/followups/").get_data(as_text=True)
     row = _section(html, "due-now")
     assert f'data-follow-up="{follow_up.id}"' in row
@@ -54,7 +58,7 @@ def test_a_completed_visits_callback_is_on_the_call_list_three_days_later(make_c
 def test_the_call_list_and_script_speak_chinese(make_client, db, clock):
     agent = make_client("agent", locale="zh_CN")
     _callback(db, agent.user)
-    clock.day(datetime(2026, 11, 27).date())
+    clock.day(date(2026, 11, 27))
     html = agent.get("/followups/").get_data(as_text=True)
     assert "回访" in html and "今天到期和已逾期" in html
     assert "技术员是否按约定时间上门？" in html
@@ -154,7 +158,7 @@ def test_the_print_view_is_an_a4_table_with_a_repeating_header(make_client, db, 
 def test_filters_narrow_the_list_and_stale_values_are_reset(make_client, db, clock):
     manager = make_client("manager", locale="en")
     follow_up = _callback(db, factories_aftercare.user())
-    clock.day(datetime(2026, 11, 26).date())
+    clock.day(date(2026, 11, 26))
     assert f'data-follow-up="{follow_up.id}"' in manager.get("/followups/").get_data(as_text=True)
     html = manager.get("/followups/?kind=partner_check").get_data(as_text=True)
     assert f'data-follow-up="{follow_up.id}"' not in html
@@ -162,3 +166,38 @@ def test_filters_narrow_the_list_and_stale_values_are_reset(make_client, db, clo
     assert f'data-follow-up="{follow_up.id}"' in html
     html = manager.get("/followups/?assignee=99999").get_data(as_text=True)
     assert "Some filters no longer apply" in html and f'data-follow-up="{follow_up.id}"' in html
+
+
+def test_every_kind_of_call_renders_with_its_own_script_in_both_languages(make_client, db, clock):
+    agent = make_client("agent", locale="en")
+    _callback(db, agent.user)
+    resolve_complaint(factories_aftercare.complaint(owner_id=agent.user.id).id, "退还上门费")
+    partner = Partner(name="远郊服务站", phone="021-5555")
+    db.session.add(partner)
+    db.session.commit()
+    forwarded = factories.service_request(status="forwarded", owner_id=agent.user.id, partner_id=partner.id)
+    with write_transaction():
+        request_forwarded.send(forwarded, partner=partner)
+    agreement = factories_aftercare.agreement(status="active", end=date(2026, 12, 31))
+    db.session.add_all([
+        FollowUp(kind="agreement_callback", customer_id=agreement.customer_id, agreement_id=agreement.id,
+                 due_date=date(2026, 11, 30), status="pending", attempts=0),
+        FollowUp(kind="sales_offer", customer_id=agreement.customer_id, agreement_id=agreement.id,
+                 due_date=date(2026, 11, 23), status="pending", attempts=0),
+        FollowUp(kind="sales_offer", customer_id=factories.customer(name="邵峰").id, due_date=date(2026, 11, 23),
+                 status="pending", attempts=0)])
+    db.session.commit()
+    clock.day(date(2026, 11, 30))
+    html = agent.get("/followups/").get_data(as_text=True)
+    assert html.count("data-follow-up=") == 6
+    for text in ("Did the technician arrive at the agreed time?", "We resolved it as follows: 退还上门费",
+                 "passed to our partner 远郊服务站", "we call every month", "May I tell you about renewing it?",
+                 "The warranty on your equipment ends soon."):
+        assert text in html, text
+    assert "None" not in _section(html, "due-now")
+    zh = make_client("agent", locale="zh_CN")
+    rows = _section(zh.get("/followups/?assignee=").get_data(as_text=True), "due-now")  # everyone's calls
+    for text in ("投诉回访", "合作商回访", "协议回访", "续约回访", "服务协议月回访", "推荐服务协议", "技术员是否按约定时间上门？"):
+        assert text in rows, text
+    assert zh.get("/followups/print?assignee=").status_code == 200
+    assert len(zh.get("/followups/export.csv?assignee=").get_data().decode("utf-8-sig").strip().splitlines()) == 7

@@ -244,3 +244,12 @@ def test_a_completed_request_is_visible_as_done_on_the_route(technician_client, 
     db.session.expire_all()
     assert db.session.get(ServiceRequest, w.request.id).status == "completed"
     assert db.session.get(Appointment, w.visit.id).status == "done"
+
+
+def test_a_manager_sees_every_technicians_route_of_the_day(manager_client, db):
+    first, second = factories.technician(display_name="李建国"), factories.technician(display_name="王强")
+    a = fv.visit(first, status="booked", start=at(9))
+    b = fv.visit(second, status="booked", start=at(10))
+    page = manager_client.get("/visits/").get_data(as_text=True)
+    assert "李建国" in page and "王强" in page
+    assert a.request.number in page and b.request.number in page
