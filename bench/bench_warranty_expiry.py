@@ -10,8 +10,9 @@ then live in their own schema, untouched by test runs that empty the public one.
 Each measurement runs in a fresh process, so its peak memory (ru_maxrss) is its own; the process's
 baseline (Python, the app, reportlab and the CJK font, before the request) is printed beside it.
 tracemalloc slows Python down several times, so it runs separately, only for the PDF's allocations.
-The floor: the same rows through a raw server-side cursor (no ORM, no Python objects per row), and a
-bare reportlab loop drawing the same number of rows with one drawString per cell.
+The floor: the list's SQL alone (the same statements, plain rows, no formatting), and a bare reportlab
+loop drawing the same number of rows with one drawString per cell. Times are wall clock; the PDF also
+shows its process CPU time, which is what a busy machine does not inflate.
 """
 from __future__ import annotations
 
@@ -116,16 +117,21 @@ def task_pdf(args) -> dict:
 
     cjk_font_name()  # registered once per process, before the clock (0.3 s parsing the font file)
     baseline = rss_mb()
-    started = time.perf_counter()
-    cpu = time.process_time()
-    response = client.get(f"/reports/warranty-expiry.pdf?{query_string(args)}")
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    pdf = response.get_data()
-    assert response.status_code == 200 and pdf.startswith(b"%PDF"), response.status_code
+    runs = []
+    pdf = b""
+    for _ in range(2):  # the first run may pay for database pages not in memory yet
+        pdf = b""  # one PDF in memory at a time, as in a server
+        started, cpu = time.perf_counter(), time.process_time()
+        response = client.get(f"/reports/warranty-expiry.pdf?{query_string(args)}")
+        runs.append((time.perf_counter() - started, time.process_time() - cpu))
+        pdf = response.get_data()
+        del response
+        assert pdf.startswith(b"%PDF"), pdf[:100]
     if args.save_pdf:
         Path(args.save_pdf).write_bytes(pdf)
-    return {"total": elapsed, "cpu": cpu, "mb": len(pdf) / 1e6, "pages": len(re.findall(rb"/Type /Page\b", pdf)),
-            "baseline_mb": baseline, "peak_mb": rss_mb()}
+    return {"first": runs[0][0], "first_cpu": runs[0][1], "second": runs[1][0], "second_cpu": runs[1][1],
+            "mb": len(pdf) / 1e6, "pages": len(re.findall(rb"/Type /Page\b", pdf)), "baseline_mb": baseline,
+            "peak_mb": rss_mb()}
 
 
 def task_pdf_alloc(args) -> dict:
@@ -159,25 +165,28 @@ def task_pdf_alloc(args) -> dict:
 
 
 def task_floor_sql(args) -> dict:
-    """The list's own SQL, rows fetched as tuples through a server-side cursor."""
+    """The list's SQL alone: the count, the ordered keys through a server-side cursor and, per batch of
+    2,000, the detail queries by primary key, as plain rows (no row objects, no formatting)."""
     from fieldservice.extensions import db
-    from fieldservice.reports.expiry import ExpiryFilters, ExpiryQuery
+    from fieldservice.reports.expiry import ExpiryFilters, ExpiryQuery, _details
 
     app = make_app(args.database_url)
     with app.app_context():
-        query = ExpiryQuery(ExpiryFilters(date.fromisoformat(args.start), date.fromisoformat(args.end)))
         started = time.perf_counter()
+        query = ExpiryQuery(ExpiryFilters(date.fromisoformat(args.start), date.fromisoformat(args.end)))
         count = query.count()
         count_time = time.perf_counter() - started
-        statement = query._rows_statement()
-        started = time.perf_counter()
-        with db.engine.connect() as connection:
+        times = []
+        for _ in range(2):  # the first pass reads pages from disk; the second is what a warm server sees
+            started = time.perf_counter()
             rows = 0
-            for partition in connection.execution_options(stream_results=True, yield_per=2000) \
-                    .execute(statement).partitions():
-                rows += len(partition)
-        return {"count": count, "count_time": count_time, "fetch_all": time.perf_counter() - started,
-                "rows": rows, "peak_mb": rss_mb()}
+            for batch in db.session.execute(query._chosen().execution_options(yield_per=2000)).partitions():
+                _details([key.unit_id for key in batch])
+                rows += len(batch)
+            times.append(time.perf_counter() - started)
+            db.session.rollback()
+        return {"count": count, "count_time": count_time, "cold": times[0], "warm": times[1], "rows": rows,
+                "peak_mb": rss_mb()}
 
 
 def task_floor_canvas(args) -> dict:
@@ -217,8 +226,10 @@ def run_task(name: str, args, **extra) -> dict:
         command += [f"--{key.replace('_', '-')}", str(value)]
     if args.save_pdf and name == "pdf":
         command += ["--save-pdf", args.save_pdf]
-    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        sys.exit(f"task {name} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -247,8 +258,9 @@ def main() -> None:
     print(f"\nwarranty-expiry list, coverage ending {args.start} to {args.end}, {args.units:,} units")
     sql = run_task("floor_sql", args)
     rows = sql["rows"]
-    print(f"  floor  raw SQL: count {sql['count']:,} in {sql['count_time'] * 1000:.0f} ms; "
-          f"all {rows:,} rows through a server-side cursor in {sql['fetch_all'] * 1000:.0f} ms")
+    print(f"  floor  SQL alone: count {sql['count']:,} in {sql['count_time'] * 1000:.0f} ms; all {rows:,} rows "
+          f"(keys by server-side cursor, details by key) in {sql['cold'] * 1000:.0f} ms, again "
+          f"{sql['warm'] * 1000:.0f} ms")
     html = run_task("html", args)
     print(f"  HTML   first page ({html['rows_on_page']} rows): first request {html['first'] * 1000:.0f} ms, "
           f"median of {args.repeat} {html['median'] * 1000:.0f} ms, best {html['best'] * 1000:.0f} ms"
@@ -259,9 +271,10 @@ def main() -> None:
           f"{csv['baseline_mb']:.0f} MB)")
     pdf = run_task("pdf", args)
     alloc = run_task("pdf_alloc", args)
-    print(f"  PDF    {pdf['pages']} pages, {pdf['mb']:.1f} MB: {pdf['total']:.2f} s ({pdf['cpu']:.2f} s CPU); "
-          f"peak RSS {pdf['peak_mb']:.0f} MB (baseline {pdf['baseline_mb']:.0f} MB), Python allocations peak "
-          f"{alloc['python_peak_mb']:.0f} MB   target <= {TARGETS['pdf']:.0f} s, <= {TARGETS['pdf_mb']} MB")
+    print(f"  PDF    {pdf['pages']} pages, {pdf['mb']:.1f} MB: {pdf['first']:.2f} s ({pdf['first_cpu']:.2f} s CPU), "
+          f"again {pdf['second']:.2f} s ({pdf['second_cpu']:.2f} s CPU); peak RSS {pdf['peak_mb']:.0f} MB "
+          f"(baseline {pdf['baseline_mb']:.0f} MB), Python allocations peak {alloc['python_peak_mb']:.0f} MB"
+          f"   target <= {TARGETS['pdf']:.0f} s, <= {TARGETS['pdf_mb']} MB")
     canvas = run_task("floor_canvas", args, rows=rows)
     print(f"  floor  bare canvas loop, {rows:,} rows x 12 drawString: {canvas['total']:.2f} s")
 

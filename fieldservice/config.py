@@ -66,6 +66,7 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WORK_END": os.environ.get("WORK_END", "20:00"),
         "WINDOW_MINUTES": int(os.environ.get("WINDOW_MINUTES", "120")),
         "VISIT_MINUTES": {"repair": 90, "install": 120, "maintenance": 60},
+        "PLAN_TIME_LIMIT": float(os.environ.get("PLAN_TIME_LIMIT", "10")),
         "ROAD_FACTOR": float(os.environ.get("ROAD_FACTOR", "1.3")),
         "SPEED_KMH": float(os.environ.get("SPEED_KMH", "30")),
         "REQUISITION_NEEDS_APPROVAL": _env_bool("REQUISITION_NEEDS_APPROVAL", True),

@@ -146,3 +146,15 @@ def translated_messages() -> dict[str, str]:
 def missing_translations() -> dict[str, list[str]]:
     translated = translated_messages()
     return {msgid: where for msgid, where in extract_messages().items() if msgid not in translated}
+
+
+def conflicting_translations() -> dict[str, dict[str, str]]:
+    """Messages translated differently by two area catalogues: the merged catalogue would keep only one."""
+    seen: dict[str, dict[str, str]] = {}
+    for po_path in sorted((TRANSLATIONS_DIR / CATALOG_DIR / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale="zh_CN")
+        for message in catalog:
+            if message.id and not message.fuzzy and isinstance(message.id, str) and message.string:
+                seen.setdefault(message.id, {})[po_path.stem] = message.string
+    return {msgid: by_domain for msgid, by_domain in seen.items() if len(set(by_domain.values())) > 1}

@@ -11,7 +11,7 @@ from .intake.models import DailyCounter, RequestNote, ServiceRequest
 from .intake.rules import Channel, RequestKind, RequestStatus
 from .parts.models import (LocationKind, MovementKind, Requisition, RequisitionStatus, StockLevel, StockLocation,
                            StockMovement)
-from .scheduling.models import Appointment, AppointmentSlot, AppointmentStatus, Technician
+from .scheduling.models import Appointment, AppointmentSlot, AppointmentStatus, DayPlan, Technician
 from .visits.models import LineKind, ReportLine, ServiceReport, Verdict, VisitOutcome, VisitPhoto
 
 __all__ = [name for name in dir() if not name.startswith("_")]

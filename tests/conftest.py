@@ -58,6 +58,8 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": False,
         "LOGIN_MAX_FAILURES": 5,
+        # scrypt costs ~0.25 s a user; tests create hundreds.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     })
     application.test_client_class = IsolatedClient
     with application.app_context():

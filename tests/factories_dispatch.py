@@ -5,7 +5,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from fieldservice.extensions import db
-from fieldservice.models import Partner, ServiceRequest, Technician
+from fieldservice.auth.services import issue_api_token
+from fieldservice.models import Partner, ServiceRequest, Technician, User
 from tests import factories
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -42,6 +43,16 @@ def request_at(place=PUDONG, *, product_line: str = "aircon", due: datetime | No
 
 def technician(name: str = "王师傅", base=HUANGPU, skills=("aircon",), **kwargs) -> Technician:
     return factories.technician(display_name=name, base=base, skills=skills, **kwargs)
+
+
+def api_tokens(n: int, role: str = "agent") -> list[str]:
+    """Bearer tokens of `n` new users. They never log in with a password, so none is hashed (hashing
+    is most of the cost of creating a user)."""
+    first = factories.next_id()
+    db.session.add_all(User(username=f"{role}{first}-{k}", display_name=f"{role} {k}", role=role, active=True,
+                            session_version=1, password_hash="!no-password") for k in range(n))
+    db.session.commit()
+    return [issue_api_token(f"{role}{first}-{k}") for k in range(n)]
 
 
 def partner(name: str = "苏州安装服务公司", phone: str = "0512-66668888", regions: str = "苏州市") -> Partner:

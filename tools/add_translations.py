@@ -14,6 +14,10 @@ for line in sys.stdin.read().splitlines():
     if not line.strip():
         continue
     msgid, msgstr = line.split("\t")
-    cat.add(msgid, msgstr)
+    if msgid in cat:
+        cat[msgid].string = msgstr
+        cat[msgid].flags.discard("fuzzy")
+    else:
+        cat.add(msgid, msgstr)
 with path.open("wb") as f:
     write_po(f, cat, omit_header=False, sort_output=True, width=120)

@@ -66,21 +66,15 @@ def create_technician(*, username: str, password: str, locale: str | None, profi
             raise Conflict("username_taken", _l("The username %(name)s is already taken.", name=username),
                            field="username")
         lat, lon = _base_coordinates(profile, None)
-        code = van_code(username)
-        if db.session.scalar(select(StockLocation.id).where(StockLocation.code == code)):
-            raise Conflict("van_code_taken", _l("A stock location with the code %(code)s already exists.", code=code),
-                           field="username")
+        van = _new_van(username, profile.display_name, field="username")
         user = auth_services.create_user(username=username, display_name=profile.display_name,
                                          role=Role.TECHNICIAN.value, password=password, phone=profile.phone,
                                          locale=locale, actor=actor)
-        van = StockLocation(code=code, name=van_name(profile.display_name), kind=LocationKind.VAN.value)
-        db.session.add(van)
-        db.session.flush()
         technician = Technician(user_id=user.id, van_location_id=van.id)
         _apply_profile(technician, profile, lat, lon)
         db.session.add(technician)
         db.session.flush()
-        record("technician_created", technician, actor=actor, username=user.username, van=code)
+        record("technician_created", technician, actor=actor, username=user.username, van=van.code)
     return technician
 
 
@@ -94,11 +88,25 @@ def update_technician(technician_id: int, profile: TechnicianProfile, actor=None
         _apply_profile(technician, profile, lat, lon)
         technician.user.display_name = profile.display_name
         technician.user.phone = profile.phone
-        if technician.van is not None:
-            technician.van.name = van_name(profile.display_name)
+        if technician.van is None:
+            # Technicians set up before vans were automatic get theirs on their next edit.
+            technician.van = _new_van(technician.user.username, profile.display_name)
+            technician.van_location_id = technician.van.id
+        technician.van.name = van_name(profile.display_name)
         changed = sorted(k for k, v in _snapshot(technician).items() if before[k] != v)
         record("technician_updated", technician, actor=actor, changed=changed)
     return technician
+
+
+def _new_van(username: str, display_name: str, field: str | None = None) -> StockLocation:
+    code = van_code(username)
+    if db.session.scalar(select(StockLocation.id).where(StockLocation.code == code)):
+        raise Conflict("van_code_taken", _l("A stock location with the code %(code)s already exists.", code=code),
+                       **({"field": field} if field else {}))
+    van = StockLocation(code=code, name=van_name(display_name), kind=LocationKind.VAN.value)
+    db.session.add(van)
+    db.session.flush()
+    return van
 
 
 def _apply_profile(technician: Technician, profile: TechnicianProfile, lat: float, lon: float) -> None:
@@ -116,7 +124,8 @@ def _apply_profile(technician: Technician, profile: TechnicianProfile, lat: floa
 def _snapshot(technician: Technician) -> dict:
     return {name: getattr(technician, name) for name in (
         "phone", "base_address", "base_lat", "base_lon", "skills", "area_radius_km", "regions", "working_days",
-        "work_start", "work_end", "active")} | {"display_name": technician.user.display_name}
+        "work_start", "work_end", "active", "van_location_id")} | {
+        "display_name": technician.user.display_name}
 
 
 def _base_coordinates(profile: TechnicianProfile, current: Technician | None) -> tuple[float, float]:

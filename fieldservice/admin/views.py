@@ -180,7 +180,7 @@ SECTIONS = {
         Part, PartForm, services.save_part, (Part.code,), (Part.code, Part.name),
         ((_l("Part code"), lambda p: p.code, "code"), (_l("Name"), lambda p: p.name, ""),
          (_l("Product line"), lambda p: _line(p.product_line), ""),
-         (_l("Accessory"), lambda p: _yes(p.is_accessory), ""),
+         (_l("Accessory-type"), lambda p: _yes(p.is_accessory), ""),
          (_l("Price (yuan)"), lambda p: f"{p.unit_price:,.2f}", "num"),
          (_l("Low-stock threshold"), lambda p: p.low_stock_threshold, "num"),
          (_l("Status"), lambda p: _active(p.active), ""))),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, enum_check, utcnow
@@ -37,6 +37,10 @@ class Customer(db.Model):
                         name="contract_months_at_most_36"),
         CheckConstraint("contract_accessory_months IS NULL OR contract_accessory_months BETWEEN 0 AND 12",
                         name="contract_accessory_months_at_most_12"),
+        # Name search is "starts with": PostgreSQL can use a btree for LIKE 'x%' in any collation only with
+        # text_pattern_ops. SQLite searches the plain name index by range instead.
+        Index("ix_customer_name_pattern", "name", postgresql_ops={"name": "text_pattern_ops"})
+        .ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +70,9 @@ class Unit(db.Model):
     __tablename__ = "unit"
     __table_args__ = (
         CheckConstraint(enum_check("sale_type", SaleType), name="sale_type_valid"),
+        # A partly typed serial is searched by its start (see ix_customer_name_pattern).
+        Index("ix_unit_serial_pattern", "serial", postgresql_ops={"serial": "text_pattern_ops"})
+        .ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

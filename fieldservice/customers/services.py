@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -110,13 +110,22 @@ def search_customers(query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
             condition = Customer.phone.contains(digits, autoescape=True)
         add(db.session.scalars(base.where(condition).order_by(Customer.name, Customer.id).limit(limit)), "phone")
     if not digits and len(text) <= MAX_NAME:
-        add(db.session.scalars(base.where(Customer.name.startswith(text, autoescape=True))
+        add(db.session.scalars(base.where(_starts_with(Customer.name, text))
                                .order_by(Customer.name, Customer.id).limit(limit)), "name")
         if len(hits) == 0 and len(serial) >= 4 and not serial_problem(serial):
             # A partly typed serial: its start is enough to find the unit.
             add(db.session.scalars(base.join(Unit, Unit.customer_id == Customer.id)
-                                   .where(Unit.serial.startswith(serial, autoescape=True)).limit(limit)), "serial")
+                                   .where(_starts_with(Unit.serial, serial)).limit(limit)), "serial")
     return list(hits.values())
+
+
+def _starts_with(column, text: str):
+    """A "starts with" condition that an index answers (ix_customer_name_pattern, ix_unit_serial_pattern)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite only uses an index for LIKE with a case-insensitive collation. Its default collation
+        # compares UTF-8 bytes, so [text, text + U+10FFFF) holds exactly the strings starting with text.
+        return and_(column >= text, column < text + "\U0010ffff")
+    return column.startswith(text, autoescape=True)
 
 
 def customers_with_phone(phone: str) -> list[Customer]:

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
+from ..admin.services import van_code, van_name
 from ..audit.models import AuditEvent
 from ..audit.services import record
+from ..auth.models import Role, User
 from ..billing.rules import Coverage, LabourLine, PartLine, compute_charges, next_receipt_number
 from ..catalog.models import FaultCode, LabourItem, Part, Partner, ProductModel
 from ..customers.models import Customer, CustomerType, SaleType, Unit
@@ -33,13 +34,13 @@ from ..i18n import local_today, service_tz
 from ..intake.models import ServiceRequest
 from ..intake.rules import Channel, RequestKind, RequestStatus, request_number
 from ..intake.services import allocate_sequence
-from ..auth.models import Role, User
 from ..parts.models import LocationKind, MovementKind, StockLevel, StockLocation, StockMovement
 from ..scheduling.models import Appointment, AppointmentSlot, AppointmentStatus, Technician
 from ..scheduling.rules import slot_starts
 from ..settings import get_setting
 from ..visits.models import LineKind, ReportLine, ServiceReport, Verdict, VisitOutcome
-from ..visits.pdf import ReportDocument, render_service_report
+from ..visits.pdf import render_service_report
+from ..visits.services import report_document
 from ..warranty.rules import Component, WarrantyFacts, decide_warranty
 from . import data
 
@@ -47,10 +48,6 @@ DEFAULT_SEED = 2026
 CUSTOMERS = 2000
 UNITS = 3000
 CONTRACT_SHARE = 0.08
-
-
-def van_code(username: str) -> str:
-    return f"VAN-{username.upper()}"
 
 
 def load_demo(*, seed: int = DEFAULT_SEED, customers: int = CUSTOMERS, units: int = UNITS) -> Counter:
@@ -166,7 +163,7 @@ def _ensure_technicians(users: dict[str, User], created: Counter) -> list[Techni
         phone = _mobile(rng)
         tech = db.session.scalar(select(Technician).where(Technician.user_id == user.id))
         if tech is None:
-            van = _ensure_location(van_code(username), f"服务车 · {name}", LocationKind.VAN, created)
+            van = _ensure_location(van_code(username), van_name(name), LocationKind.VAN, created)
             place = geocode(address)
             user.phone = user.phone or phone
             tech = Technician(user_id=user.id, phone=phone, base_address=address, base_lat=place.lat,
@@ -323,10 +320,6 @@ REQUEST_PLAN = [
     (RequestStatus.CLOSED, 4, (150, 500)),
     (RequestStatus.CANCELLED, 1, (24, 48)),
 ]
-STATUS_TEXT = {"in_warranty": ("保修期内", "In warranty"), "expired": ("已过保修期", "Warranty expired"),
-               "excluded": ("不在保修范围", "Not covered"), "unverified": ("待核实", "Not verified")}
-OUTCOME_TEXT = {VisitOutcome.FIXED: ("已修复", "Fixed"), VisitOutcome.AWAITING_PARTS: ("待配件", "Awaiting parts")}
-VERDICT_TEXT = ("满意", "Satisfied")
 # Most requests come by phone.
 CHANNELS = [Channel.PHONE.value] * 5 + [Channel.ONLINE.value, Channel.WECHAT.value, Channel.WALK_IN.value]
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -504,11 +497,11 @@ class _Activity:
         self.created["appointments"] += 1
         status = RequestStatus(request.status)
         outcome = VisitOutcome.AWAITING_PARTS if status is RequestStatus.AWAITING_PARTS else VisitOutcome.FIXED
-        self._report(request, appointment, unit, customer, line, facts, tech, outcome)
+        self._report(appointment, unit, customer, line, facts, tech, outcome)
         if status in (RequestStatus.COMPLETED, RequestStatus.CLOSED):
             self._callback(request, appointment, closed=status is RequestStatus.CLOSED)
 
-    def _report(self, request, appointment, unit, customer, line, facts, tech, outcome) -> None:
+    def _report(self, appointment, unit, customer, line, facts, tech, outcome) -> None:
         rng = self.rng
         fault, diagnosis, resolution, labour_codes, part_lines = rng.choice(data.REPAIRS[line])
         if outcome is VisitOutcome.AWAITING_PARTS:
@@ -536,7 +529,7 @@ class _Activity:
             charges=charges.to_dict(), total_due=charges.total_due, receipt_no=receipt,
             verdict=Verdict.SATISFIED.value, signer_name=customer["name"], signature_png=_signature(rng),
             signed_at=appointment.finished_at, technician_id=tech.id,
-            verification_code="".join(rng.choice(CODE_ALPHABET) for _ in range(8)),
+            verification_code="".join(rng.choice(CODE_ALPHABET) for _ in range(8)), locale=customer["locale"],
             created_at=appointment.finished_at)
         by_code = {i.code: i for i in labour} | {p.code: p for p, _q in parts}
         for line_ in charges.lines:
@@ -547,41 +540,17 @@ class _Activity:
                 part_id=item.id if isinstance(item, Part) else None, unit_price=line_.unit_price,
                 gross=line_.gross, warranty_waiver=line_.warranty_waiver,
                 agreement_waiver=line_.agreement_waiver, net=line_.net))
-        report.pdf = render_service_report(self._document(request, appointment, report, unit, customer, model,
-                                                          decision, charges, tech))
+        # Rendered by the visits area, so a demo report reads (and re-renders) like a real one. A signed report
+        # cannot change once stored, so the PDF is made before the report joins the session.
+        report.appointment, report.technician = appointment, tech
+        report.fault_code = self.catalogue.faults[fault]
+        report.pdf = render_service_report(report_document(report))
         report.pdf_sha256 = hashlib.sha256(report.pdf).hexdigest()
         db.session.add(report)
         db.session.flush()
         self.created["service_reports"] += 1
         for part, qty in parts:
             self._issue(part, qty, tech, appointment)
-
-    def _document(self, request, appointment, report, unit, customer, model, decision, charges, tech):
-        zh = customer["locale"] == "zh_CN"
-        pick = (lambda pair: pair[0]) if zh else (lambda pair: pair[1])
-
-        def when(moment: datetime) -> str:
-            return moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
-
-        fault = self.catalogue.faults[next(c for c, f in self.catalogue.faults.items()
-                                           if f.id == report.fault_code_id)]
-        config = current_app.config
-        return ReportDocument(
-            locale="zh_CN" if zh else "en", centre_name=config["SERVICE_CENTRE_NAME"],
-            centre_address=config["SERVICE_CENTRE_ADDRESS"], centre_phone=config["SERVICE_CENTRE_PHONE"],
-            request_number=request.number, revision=1, reported_at=when(request.reported_at),
-            arrived_at=when(appointment.arrived_at), finished_at=when(appointment.finished_at),
-            signed_at=when(report.signed_at), customer_name=customer["name"], customer_phone=customer["phone"],
-            customer_address=unit["install_address"] or customer["address"], model=f"{model.code} {model.name}",
-            serial=unit["serial"], purchase_date=unit["purchase_date"].isoformat() if unit["purchase_date"] else "",
-            found_model=model.code, found_serial=unit["serial"], model_mismatch=False, serial_mismatch=False,
-            warranty_status=pick(STATUS_TEXT[str(decision.status)]),
-            warranty_reasons=tuple(r.text("zh" if zh else "en") for r in decision.reasons),
-            fault_code=fault.code, fault_text=fault.name_for("zh" if zh else "en"), diagnosis=report.diagnosis,
-            resolution=report.resolution, outcome=pick(OUTCOME_TEXT[VisitOutcome(report.outcome)]),
-            charges=charges, receipt_number=report.receipt_no, verdict=pick(VERDICT_TEXT), verdict_comment="",
-            signer_name=report.signer_name, signature_png=report.signature_png, technician_name=tech.user.display_name,
-            verification_code=report.verification_code)
 
     def _issue(self, part: Part, qty: int, tech: Technician, appointment: Appointment) -> None:
         """Parts used on the visit leave the van; a van short of them was first restocked from the warehouse."""

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..auth.current import acting_user
 from ..customers import services as customer_services
@@ -22,6 +23,7 @@ from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..i18n import local_today
+from ..scheduling.models import Appointment
 from ..settings import get_setting
 from ..signals import request_created, request_status_changed
 from .models import DailyCounter, RequestNote, ServiceRequest
@@ -143,10 +145,12 @@ def create_request(customer_id: int, unit_id: int | None, channel: str, fault_de
 
     with write_transaction():
         description = _checked_request_fields(channel, kind, fault_description)
-        customer = db.session.get(Customer, customer_id)
+        # Row locks (PostgreSQL; SQLite's write transaction already serialises): two agents logging the
+        # same call at the same moment cannot both pass the duplicate check below.
+        customer = db.session.get(Customer, customer_id, with_for_update=True)
         if customer is None:
             raise NotFound("unknown_customer", _l("This customer does not exist."))
-        unit = db.session.get(Unit, unit_id) if unit_id is not None else None
+        unit = db.session.get(Unit, unit_id, with_for_update=True) if unit_id is not None else None
         if unit_id is not None and (unit is None or unit.customer_id != customer.id):
             raise DomainError("unit_not_customers", _l("This unit is not registered to this customer."))
         if not allow_duplicate:
@@ -273,11 +277,30 @@ def list_requests(*, status: str | None = None, owner_id: int | None = None, at_
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+def request_timeline(request: ServiceRequest) -> list[AuditEvent]:
+    """The audit events of the request and of its visits, newest first."""
+    appointment_ids = [str(a.id) for a in request.appointments]
+    return list(db.session.scalars(
+        select(AuditEvent).options(selectinload(AuditEvent.actor))
+        .where(or_((AuditEvent.object_type == ServiceRequest.__tablename__)
+                   & (AuditEvent.object_id == str(request.id)),
+                   (AuditEvent.object_type == Appointment.__tablename__)
+                   & AuditEvent.object_id.in_(appointment_ids)))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+
+
 EVENT_LABELS = {
     "request_created": _l("Request logged"),
     "request_status_changed": _l("Status changed"),
     "request_note_added": _l("Note added"),
     "request_forwarded": _l("Forwarded to partner"),
+    "request_linked": _l("Linked to an earlier request"),
+    "appointment_booked": _l("Visit booked"),
+    "appointment_rescheduled": _l("Visit rescheduled"),
+    "appointment_cancelled": _l("Visit cancelled"),
+    "visit_en_route": _l("Technician on the way"),
+    "visit_on_site": _l("Technician arrived"),
+    "visit_completed": _l("Visit completed"),
 }
 
 

@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..audit.services import events_for
 from ..auth.decorators import role_required
 from ..auth.models import Role
 from ..customers.forms import attach_error
@@ -121,7 +120,7 @@ def detail(number: str):
     except NotFound:
         abort(404)
     return render_template("intake/detail.html", req=req, note_form=NoteForm(),
-                           timeline=events_for("service_request", req.id), event_label=services.event_label,
+                           timeline=services.request_timeline(req), event_label=services.event_label,
                            kind_labels=dict(KIND_CHOICES), channel_labels=dict(CHANNEL_CHOICES))
 
 

@@ -60,8 +60,8 @@ HBAR_GAP = 6
 VALUE_ROOM = 70  # right of the longest bar, for its value text
 
 
-def hbar_chart(title: str, items: Sequence[tuple[str, float, str]], width: float = 520,
-               label_width: float = 150, highlight: Sequence[bool] = ()) -> Chart:
+def hbar_chart(title: str, items: Sequence[tuple[str, float, str]], width: float = 600,
+               label_width: float = 190, highlight: Sequence[bool] = ()) -> Chart:
     """One horizontal bar per (label, value, text); the longest bar fills the width left for bars."""
     top = max((value for _label, value, _text in items), default=0) or 1
     room = width - label_width - VALUE_ROOM

@@ -1,17 +1,19 @@
 """The warranty-expiry list as a paginated A4 (landscape) PDF, with the CJK font of the service report.
 
-A month at a million units is ~14,000 rows. Going through reportlab's text objects costs ~30 µs a
-cell in pure Python (its C accelerator is optional), which is 5 s for the 170,000 cells; so rows go
-into the page's content stream as PDF operators written here, and each cell's encoding is cached
-for the columns whose values repeat (dates, models, kinds). Header and footer use the ordinary canvas
-calls: they are a few strings per page. The page total ("page 3 / 350") is a form drawn on every
-page and filled in at the end, as in visits/pdf.py.
+A month at a million units is 14,000-20,000 rows. Going through reportlab's text objects costs about
+30 µs a cell in pure Python, which is 5 s for the 200,000 cells; so rows go into the page's content
+stream as PDF operators written here. A cell's text is fitted (measured, wrapped or cut), placed and
+encoded once and kept for the columns whose values repeat (dates, models, kinds, counts); printable
+ASCII needs no per-character font mapping (see _Encoder). Header and footer use the ordinary canvas
+calls: a few strings per page. The page total ("page 3 of 350") is a form drawn on every page and
+filled in at the end, as in visits/pdf.py.
 """
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.rl_accel import escapePDF
@@ -31,6 +33,7 @@ PAD = 2.5  # above and below a row's text
 MAX_LINES = 2  # a long name or address wraps once, then is cut with an ellipsis
 HEAD_H = 16  # the column header band
 GREY = 0.35
+CELL_PAD = 3
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,6 @@ class ExpiryPdfText:
     page: str  # "Page {page} of {pages}": the total is only known at the end, so it is drawn as a form
     headers: Sequence[str]  # one per column, in COLUMNS order
     kinds: dict[str, str]  # coverage kind -> label
-    offer_due: str  # "Call {date}"
     draft: str  # "Draft agreement"
     total: str  # "{n} units"
     empty: str
@@ -55,99 +57,68 @@ class _Col:
     width: float
     align: str = "left"
     wraps: bool = False
-    repeats: bool = False  # values repeat across rows: cache their encoding
+    repeats: bool = False  # values repeat across rows: keep their fitted, encoded text
 
 
-# #, customer, phone, address, model, serial, purchased, coverage, ends, days left, repairs, offer
-COLUMNS = (_Col(30, "right"), _Col(80, wraps=True), _Col(60), _Col(190, wraps=True), _Col(66, repeats=True),
-           _Col(84), _Col(50, repeats=True), _Col(36, repeats=True), _Col(50, repeats=True),
+# No., customer, phone, address, model, serial, purchased, coverage, ends, days left, repairs, offer call
+COLUMNS = (_Col(30, "right"), _Col(80, wraps=True, repeats=True), _Col(60), _Col(190, wraps=True),
+           _Col(66, repeats=True), _Col(84), _Col(50, repeats=True), _Col(36, repeats=True), _Col(50, repeats=True),
            _Col(40, "right", repeats=True), _Col(40, "right", repeats=True), _Col(RIGHT - LEFT - 726, repeats=True))
-CELL_PAD = 3
 
 
-def render_expiry_pdf(rows: Iterable[ExpiryRow], text: ExpiryPdfText, fmt_date: Callable) -> bytes:
+def render_expiry_pdf(rows: Iterable[ExpiryRow], text: ExpiryPdfText, fmt_date: Callable[[date], str]) -> bytes:
     buffer = io.BytesIO()
     _ExpiryPdf(text, fmt_date, buffer).draw(rows)
     return buffer.getvalue()
 
 
-class _CellWriter:
-    """Text cells as raw PDF operators, each string encoded once per document when it repeats."""
+class _Encoder:
+    """Text as PDF text operators ("/F1+0 7.5 Tf (…) Tj"), for the document's font."""
 
     def __init__(self, canvas: Canvas, font_name: str, size: float):
-        self.canvas = canvas
+        self.doc = canvas._doc
         self.font = pdfmetrics.getFont(font_name)
         self.size = size
-        self.cache: dict[str, tuple[tuple[str, str], ...]] = {}
-        self.ops: list[str] = []
-        self.current_font = None
         self.subset_ops: dict[int, str] = {}
         # A TrueType font keeps printable ASCII as itself in its first subset (reportlab's
         # "asciiReadable"): serials, phones and dates then need no per-character mapping.
-        self.identity = None
+        self.identity: set[str] = set()
         if self.font._dynamicFont:
-            state = self.font._assignState(canvas._doc)
+            state = self.font._assignState(self.doc)
             self.identity = {chr(code) for code in range(32, 127) if state.assignments.get(code) == code}
-            self._subset_op(0)
 
-    def encode(self, s: str) -> tuple[tuple[str, str], ...]:
-        if self.identity is not None and self.identity.issuperset(s):
-            return ((self.subset_ops[0], f"({escapePDF(s)}) Tj"),)
-        doc = self.canvas._doc
+    def ops(self, s: str) -> str:
+        if self.identity and self.identity.issuperset(s):
+            return f"{self._subset_op(0)} ({escapePDF(s)}) Tj"
         if self.font._dynamicFont:
-            return tuple((self._subset_op(subset), f"({escapePDF(chunk)}) Tj")
-                         for subset, chunk in self.font.splitString(s, doc))
+            return " ".join(f"{self._subset_op(subset)} ({escapePDF(chunk)}) Tj"
+                            for subset, chunk in self.font.splitString(s, self.doc))
         # The built-in CID font (no TrueType font found): one font, its own encoding.
-        return ((f"{doc.getInternalFontName(self.font.fontName)} {self.size:g} Tf",
-                 f"({self.font.formatForPdf(s)}) Tj"),)
+        return f"{self.doc.getInternalFontName(self.font.fontName)} {self.size:g} Tf ({self.font.formatForPdf(s)}) Tj"
 
     def _subset_op(self, subset: int) -> str:
         op = self.subset_ops.get(subset)
         if op is None:
-            op = self.subset_ops[subset] = \
-                f"{self.font.getSubsetInternalName(subset, self.canvas._doc)} {self.size:g} Tf"
+            op = self.subset_ops[subset] = f"{self.font.getSubsetInternalName(subset, self.doc)} {self.size:g} Tf"
         return op
 
     def width(self, s: str) -> float:
         return self.font.stringWidth(s, self.size)
 
-    def begin(self) -> None:
-        self.ops = ["BT"]
-        self.current_font = None
-
-    def cell(self, x: float, y: float, s: str, cacheable: bool) -> None:
-        if not s:
-            return
-        if cacheable:
-            parts = self.cache.get(s)
-            if parts is None:
-                parts = self.cache[s] = self.encode(s)
-        else:
-            parts = self.encode(s)
-        ops = self.ops
-        ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
-        for font_op, show in parts:
-            if font_op != self.current_font:
-                ops.append(font_op)
-                self.current_font = font_op
-            ops.append(show)
-
-    def end(self) -> None:
-        self.ops.append("ET")
-        self.canvas.addLiteral("\n".join(self.ops))
-        self.ops = []
-
 
 class _ExpiryPdf:
-    def __init__(self, text: ExpiryPdfText, fmt_date: Callable, buffer: io.BytesIO):
+    def __init__(self, text: ExpiryPdfText, fmt_date: Callable[[date], str], buffer: io.BytesIO):
         self.t = text
         self.fmt_date = fmt_date
         self.font = cjk_font_name()
         self.c = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=self.font)
         self.c.setTitle(text.title)
-        self.cells = _CellWriter(self.c, self.font, SIZE)
+        self.encoder = _Encoder(self.c, self.font, SIZE)
         self.page = 0
-        self.fitted: list[dict[str, tuple[list[str], list[float]]]] = [{} for _col in COLUMNS]
+        self.ops: list[str] = []
+        self.dates: dict[date, str] = {}
+        # Per column: value -> (number of lines, ((x, line index, text operators), ...)).
+        self.placed: list[dict[str, tuple[int, tuple]]] = [{} for _col in COLUMNS]
         self.x = [LEFT]
         for col in COLUMNS:
             self.x.append(self.x[-1] + col.width)
@@ -157,7 +128,7 @@ class _ExpiryPdf:
         count = 0
         for count, row in enumerate(rows, 1):
             self.row(count, row)
-        self.cells.end()
+        self.end_rows()
         y = self.y - 4
         if count == 0:
             self.c.setFont(self.font, 9)
@@ -176,14 +147,17 @@ class _ExpiryPdf:
 
     def new_page(self) -> None:
         if self.page:
-            self.cells.end()
+            self.end_rows()
             self.footer()
             self.c.showPage()
         self.page += 1
         self.header()
-        # Row rules: a light grey, thin stroke under every row.
-        self.c.addLiteral("0.75 G 0.3 w")
-        self.cells.begin()
+        # Rows are text between rules: a light grey, thin stroke under every row.
+        self.ops = ["0.75 G 0.3 w BT"]
+
+    def end_rows(self) -> None:
+        self.ops.append("ET")
+        self.c.addLiteral("\n".join(self.ops))
 
     def header(self) -> None:
         c, t = self.c, self.t
@@ -202,17 +176,14 @@ class _ExpiryPdf:
         c.setFillGray(0)
         c.setFont(self.font, SIZE)
         for i, (label, col) in enumerate(zip(t.headers, COLUMNS)):
-            self._text(self.x[i], top - HEAD_H + 5, label, col)
+            if col.align == "right":
+                c.drawRightString(self.x[i] + col.width - CELL_PAD, top - HEAD_H + 5, label)
+            else:
+                c.drawString(self.x[i] + CELL_PAD, top - HEAD_H + 5, label)
         c.setStrokeGray(0)
         c.setLineWidth(0.6)
         c.line(LEFT, top - HEAD_H, RIGHT, top - HEAD_H)
         self.y = top - HEAD_H
-
-    def _text(self, x: float, y: float, s: str, col: _Col) -> None:
-        if col.align == "right":
-            self.c.drawRightString(x + col.width - CELL_PAD, y, s)
-        else:
-            self.c.drawString(x + CELL_PAD, y, s)
 
     def footer(self) -> None:
         c, t = self.c, self.t
@@ -222,18 +193,25 @@ class _ExpiryPdf:
         c.setFont(self.font, 7)
         c.setFillGray(GREY)
         c.drawString(LEFT, BOTTOM, f"{t.title} · {t.subtitle}")
-        label = t.page.split("{pages}", 1)[0].format(page=self.page)
         total_x = RIGHT - 30
-        c.drawRightString(total_x, BOTTOM, label)
+        c.drawRightString(total_x, BOTTOM, t.page.split("{pages}", 1)[0].format(page=self.page))
         c.saveState()
         c.translate(total_x, BOTTOM)
         c.doForm("page_total")
         c.restoreState()
         c.setFillGray(0)
 
+    def _date(self, d: date | None) -> str:
+        if d is None:
+            return ""
+        text = self.dates.get(d)
+        if text is None:
+            text = self.dates[d] = self.fmt_date(d)
+        return text
+
     def _fit(self, s: str, col: _Col) -> list[str]:
         room = col.width - 2 * CELL_PAD
-        if self.cells.width(s) <= room:
+        if self.encoder.width(s) <= room:
             return [s]
         if not col.wraps:
             return [self._cut(s, room)]
@@ -243,39 +221,39 @@ class _ExpiryPdf:
         return lines
 
     def _cut(self, s: str, room: float) -> str:
-        while s and self.cells.width(s + "…") > room:
+        while s and self.encoder.width(s + "…") > room:
             s = s[:-1]
         return s + "…"
 
+    def _place(self, i: int, value: str) -> tuple[int, tuple]:
+        """The cell's lines as (x, line index, operators), fitted to its column."""
+        col = COLUMNS[i]
+        placed = self.placed[i].get(value) if col.repeats else None
+        if placed is None:
+            lines = self._fit(value, col) if value else []
+            right = col.align == "right"
+            placed = (len(lines), tuple(
+                (self.x[i] + (col.width - CELL_PAD - self.encoder.width(line) if right else CELL_PAD), k,
+                 self.encoder.ops(line))
+                for k, line in enumerate(lines) if line))
+            if col.repeats:
+                self.placed[i][value] = placed
+        return placed
+
     def row(self, n: int, r: ExpiryRow) -> None:
         t = self.t
-        offer = t.offer_due.format(date=self.fmt_date(r.offer_due)) if r.offer_due else (
-            t.draft if r.draft_agreement else "")
-        values = (str(n), r.customer_name, r.phone, r.address, r.model_code, r.serial,
-                  self.fmt_date(r.purchase_date) if r.purchase_date else "", t.kinds[r.kind],
-                  self.fmt_date(r.coverage_end), str(r.days_left), str(r.repairs), offer)
-        cells = []
-        for i, (value, col) in enumerate(zip(values, COLUMNS)):
-            fitted = self.fitted[i].get(value) if col.repeats else None
-            if fitted is None:
-                lines = self._fit(value, col)
-                fitted = (lines, [self.cells.width(line) for line in lines] if col.align == "right" else [])
-                if col.repeats:
-                    self.fitted[i][value] = fitted
-            cells.append(fitted)
-        height = max(len(lines) for lines, _widths in cells) * LINE + 2 * PAD
+        offer = self._date(r.offer_due) if r.offer_due else (t.draft if r.draft_agreement else "")
+        values = (str(n), r.customer_name, r.phone, r.address, r.model_code, r.serial, self._date(r.purchase_date),
+                  t.kinds[r.kind], self._date(r.coverage_end), str(r.days_left), str(r.repairs), offer)
+        cells = [self._place(i, value) for i, value in enumerate(values)]
+        height = max(max(lines for lines, _items in cells), 1) * LINE + 2 * PAD
         if self.y - height < BOTTOM + 16:
             self.new_page()
-        top = self.y
-        writer = self.cells
-        for i, ((lines, widths), col) in enumerate(zip(cells, COLUMNS)):
-            for k, line in enumerate(lines):
-                baseline = top - PAD - SIZE - k * LINE + 0.5
-                if col.align == "right":
-                    x = self.x[i] + col.width - CELL_PAD - widths[k]
-                else:
-                    x = self.x[i] + CELL_PAD
-                writer.cell(x, baseline, line, col.repeats)
-        self.y = top - height
-        writer.ops.append(f"ET {LEFT:.2f} {self.y:.2f} m {RIGHT:.2f} {self.y:.2f} l S BT")
-        writer.current_font = None
+        baseline = self.y - PAD - SIZE + 0.5
+        append = self.ops.append
+        for _lines, items in cells:
+            for x, k, text_ops in items:
+                append(f"1 0 0 1 {x:.2f} {baseline - k * LINE:.2f} Tm {text_ops}")
+        self.y -= height
+        # Path operators are not allowed inside a text object: close it for the rule, then reopen.
+        append(f"ET {LEFT} {self.y:.2f} m {RIGHT:.2f} {self.y:.2f} l S BT")

@@ -165,8 +165,9 @@ def fault_causes(f: ReportFilters) -> ReportResult:
 
     causes = ranked([(code, name, n) for (code, name), n in by_cause.items()])
     top = Table("causes", _("Causes, most frequent first"),
-                [Column("rank", _("Rank"), Kind.INT), Column("code", _("Code")), Column("cause", _("Fault cause")),
-                 Column("count", _("Repairs"), Kind.INT), Column("share", _("Share"), Kind.SHARE)],
+                [Column("rank", _("Rank"), Kind.INT), Column("code", _("Code")),
+                 Column("cause", _("Fault cause"), wrap=True), Column("count", _("Repairs"), Kind.INT),
+                 Column("share", _("Share"), Kind.SHARE)],
                 [{"rank": i, "code": c.key, "cause": c.label, "count": c.count, "share": c.share}
                  for i, c in enumerate(causes, 1)],
                 totals={"cause": _("Total"), "count": total, "share": share(total, total)},
@@ -178,8 +179,8 @@ def fault_causes(f: ReportFilters) -> ReportResult:
             model_rows.append({"model": model, "code": code, "cause": cause, "count": n,
                                "model_share": share(n, model_total), "share": share(n, total)})
     per_model = Table("by_model", _("By model and cause"),
-                      [Column("model", _("Model")), Column("code", _("Code")), Column("cause", _("Fault cause")),
-                       Column("count", _("Repairs"), Kind.INT),
+                      [Column("model", _("Model"), wrap=True), Column("code", _("Code")),
+                       Column("cause", _("Fault cause"), wrap=True), Column("count", _("Repairs"), Kind.INT),
                        Column("model_share", _("Share of the model"), Kind.SHARE),
                        Column("share", _("Share of all"), Kind.SHARE)],
                       model_rows, totals={"model": _("Total"), "count": total},
@@ -215,7 +216,7 @@ def service_items(f: ReportFilters) -> ReportResult:
     totals = {"item": _("Total"), **{k: sum((r[k] for r in items), Decimal(0) if k != "count" else 0)
                                      for k in ("count", "qty", "gross", "waived", "net")}}
     table = Table("items", _("Labour items performed"),
-                  [Column("code", _("Code")), Column("item", _("Labour item")),
+                  [Column("code", _("Code")), Column("item", _("Labour item"), wrap=True),
                    Column("count", _("Times performed"), Kind.INT), Column("qty", _("Quantity"), Kind.AVERAGE),
                    Column("gross", _("Amount"), Kind.MONEY), Column("waived", _("Waived"), Kind.MONEY),
                    Column("net", _("Charged"), Kind.MONEY)],
@@ -272,9 +273,10 @@ def complaint_causes(f: ReportFilters) -> ReportResult:
 
     category_rows = sorted((row(str(CATEGORY_LABELS[c]), t) for c, t in by_category.items() if t.count),
                            key=lambda r: -r["count"])
-    categories = Table("categories", _("By cause"), columns(Column("label", _("Cause")), True), category_rows,
-                       totals=row(_("Total"), total), empty_text=_("No complaints were received in this period."))
-    severities = Table("severities", _("By severity"), columns(Column("label", _("Severity")), False),
+    categories = Table("categories", _("By cause"), columns(Column("label", _("Cause"), wrap=True), True),
+                       category_rows, totals=row(_("Total"), total),
+                       empty_text=_("No complaints were received in this period."))
+    severities = Table("severities", _("By severity"), columns(Column("label", _("Severity"), wrap=True), False),
                        [row(str(SEVERITY_LABELS[s]), t) for s, t in by_severity.items() if t.count],
                        totals=row(_("Total"), total), empty_text=_("No complaints were received in this period."))
     figures = [Figure(_("Complaints"), total.count, Kind.INT), Figure(_("Major"), total.major, Kind.INT),
@@ -322,7 +324,8 @@ def settlement(f: ReportFilters) -> ReportResult:
     totals = {"number": _("Total"), **{k: sum((r[k] for r in out), Decimal("0.00")) for k in money_keys}}
     table = Table("requests", _("Completed requests"),
                   [Column("number", _("Request")), Column("completed", _("Completed on"), Kind.DATE),
-                   Column("customer", _("Customer")), Column("model", _("Model")), Column("serial", _("Serial no.")),
+                   Column("customer", _("Customer"), wrap=True), Column("model", _("Model")),
+                   Column("serial", _("Serial no.")),
                    Column("technician", _("Technician")), Column("call_out", _("Call-out"), Kind.MONEY),
                    Column("labour", _("Labour"), Kind.MONEY), Column("parts", _("Parts"), Kind.MONEY),
                    Column("gross", _("Gross"), Kind.MONEY), Column("warranty", _("Warranty waiver"), Kind.MONEY),
@@ -370,17 +373,17 @@ def parts_detail(f: ReportFilters) -> ReportResult:
     total_amount = sum((d["amount"] for d in detail), Decimal("0.00"))
     empty = _("No parts were issued to visits in this period.")
     summary_table = Table("parts", _("By part"),
-                          [Column("code", _("Part code")), Column("part", _("Part")),
+                          [Column("code", _("Part code")), Column("part", _("Part"), wrap=True),
                            Column("requests", _("Requests"), Kind.INT), Column("qty", _("Quantity"), Kind.INT),
                            Column("amount", _("Amount at list price"), Kind.MONEY)],
                           summary, totals={"part": _("Total"), "qty": qty, "amount": total_amount}, empty_text=empty)
     detail_table = Table("issues", _("Parts issued per request"),
                          [Column("at", _("Issued"), Kind.DATETIME), Column("number", _("Request")),
-                          Column("customer", _("Customer")), Column("district", _("District")),
-                          Column("code", _("Part code")), Column("part", _("Part")),
+                          Column("customer", _("Customer"), wrap=True), Column("district", _("District"), wrap=True),
+                          Column("code", _("Part code")), Column("part", _("Part"), wrap=True),
                           Column("qty", _("Quantity"), Kind.INT), Column("price", _("List price"), Kind.MONEY),
                           Column("amount", _("Amount"), Kind.MONEY), Column("technician", _("Technician")),
-                          Column("location", _("Issued from"))],
+                          Column("location", _("Issued from"), wrap=True)],
                          detail, totals={"number": _("Total"), "qty": qty, "amount": total_amount}, empty_text=empty)
     figures = [Figure(_("Parts issued"), qty, Kind.INT),
                Figure(_("Requests"), len({d["number"] for d in detail}), Kind.INT),
@@ -419,7 +422,8 @@ def repair_counts(f: ReportFilters) -> ReportResult:
     unit_rows = sorted(units.values(), key=lambda u: (-u["repairs"], -u["to_date"], u["serial"]))
     repeat = {i for i, u in enumerate(unit_rows) if u["to_date"] >= REPAIRS_BEFORE_REPLACEMENT}
     per_unit = Table("units", _("Per unit"),
-                     [Column("serial", _("Serial no.")), Column("model", _("Model")), Column("customer", _("Customer")),
+                     [Column("serial", _("Serial no.")), Column("model", _("Model"), wrap=True),
+                      Column("customer", _("Customer"), wrap=True),
                       Column("phone", _("Phone")), Column("repairs", _("Repairs in period"), Kind.INT),
                       Column("to_date", _("Repairs to date"), Kind.INT)],
                      unit_rows, totals={"serial": _("Total"), "repairs": sum(u["repairs"] for u in unit_rows)},
@@ -436,7 +440,7 @@ def repair_counts(f: ReportFilters) -> ReportResult:
     model_rows = sorted(({**m, "per_unit": share(m["repairs"], m["units"])} for m in models.values()),
                         key=lambda m: (-m["repairs"], m["model"]))
     per_model = Table("models", _("Per model"),
-                      [Column("model", _("Model")), Column("repairs", _("Repairs"), Kind.INT),
+                      [Column("model", _("Model"), wrap=True), Column("repairs", _("Repairs"), Kind.INT),
                        Column("units", _("Units repaired"), Kind.INT),
                        Column("per_unit", _("Repairs per unit"), Kind.AVERAGE),
                        Column("repeat", _("Units with 2+ repairs"), Kind.INT)],
@@ -447,7 +451,8 @@ def repair_counts(f: ReportFilters) -> ReportResult:
     tech_rows = sorted(({"technician": names.get(t, ""), "repairs": n} for t, n in by_technician.items()),
                        key=lambda r: (-r["repairs"], r["technician"]))
     per_technician = Table("technicians", _("Per technician"),
-                           [Column("technician", _("Technician")), Column("repairs", _("Repairs"), Kind.INT)],
+                           [Column("technician", _("Technician")),
+                            Column("repairs", _("Repairs"), Kind.INT)],
                            tech_rows, totals={"technician": _("Total"), "repairs": len(rows)},
                            empty_text=_("No repairs were completed in this period."))
     figures = [Figure(_("Repairs completed"), len(rows), Kind.INT), Figure(_("Units repaired"), len(units), Kind.INT),
@@ -536,14 +541,14 @@ def promise_attainment(f: ReportFilters) -> ReportResult:
     days = Table("days", _("By day reported"), _promise_columns(Column("day", _("Day"), Kind.DATE)), day_rows,
                  totals=_promise_row("day", _("Total"), total), empty_text=empty)
     districts = Table("districts", _("By district, lowest attainment first"),
-                      _promise_columns(Column("district", _("District"))), district_rows,
+                      _promise_columns(Column("district", _("District"), wrap=True)), district_rows,
                       totals=_promise_row("district", _("Total"), total), empty_text=empty)
     figures = [Figure(_("On site within 24 hours"), total.attainment, Kind.SHARE,
                       _("%(met)s of %(decided)s requests", met=total.met, decided=total.decided)),
                Figure(_("Without the delays customers asked for"), total.company_attainment, Kind.SHARE),
                Figure(_("Missed by us"), total.missed_company, Kind.INT),
                Figure(_("Later at the customer's wish"), total.missed_customer, Kind.INT)]
-    chart = charts.column_chart(_("Attainment by day reported"), _day_columns(by_day), max_value=1.0,
+    chart = charts.column_chart(_("Attainment by day reported (%)"), _day_columns(by_day), max_value=1.0,
                                 width=min(max(520, 26 * len(by_day)), 1000))
     return ReportResult(figures, [days, districts], [chart])
 
@@ -590,8 +595,8 @@ def first_time_fix(f: ReportFilters) -> ReportResult:
                         totals=row("technician", _("Total"), all_fixed), empty_text=empty)
     line_rows = sorted((row("line", line or _("Unknown"), r) for line, r in by_line.items()),
                        key=lambda r: r["line"])
-    product_lines = Table("lines", _("Per product line"), columns(Column("line", _("Product line"))), line_rows,
-                          totals=row("line", _("Total"), all_fixed), empty_text=empty)
+    product_lines = Table("lines", _("Per product line"), columns(Column("line", _("Product line"), wrap=True)),
+                          line_rows, totals=row("line", _("Total"), all_fixed), empty_text=empty)
     figures = [Figure(_("First-time fix rate"), share(sum(all_fixed), len(all_fixed)), Kind.SHARE,
                       _("%(fixed)s of %(completed)s repairs", fixed=sum(all_fixed), completed=len(all_fixed))),
                Figure(_("Repairs needing more visits"), len(all_fixed) - sum(all_fixed), Kind.INT)]
@@ -632,7 +637,8 @@ def callback_satisfaction(f: ReportFilters) -> ReportResult:
     tech_rows = sorted((row(names.get(t, _("Unknown")), tally) for t, tally in by_technician.items()),
                        key=lambda r: (-(r["average"] or 0), r["technician"]))
     technicians = Table("technicians", _("Per technician of the visit"),
-                        [Column("technician", _("Technician")), Column("done", _("Callbacks made"), Kind.INT),
+                        [Column("technician", _("Technician")),
+                         Column("done", _("Callbacks made"), Kind.INT),
                          Column("unreachable", _("Unreachable"), Kind.INT), Column("scored", _("Scored"), Kind.INT),
                          Column("average", _("Average score (1-5)"), Kind.AVERAGE),
                          Column("satisfied", _("Satisfied (4-5)"), Kind.SHARE),
@@ -695,8 +701,9 @@ def technician_utilisation(f: ReportFilters) -> ReportResult:
               "visits": sum(r["visits"] for r in rows), "on_site": total_on_site,
               "utilisation": utilisation(total_on_site, available)}
     table = Table("technicians", _("Per technician"),
-                  [Column("technician", _("Technician")), Column("available", _("Working hours"), Kind.HOURS),
-                   Column("booked", _("Booked hours"), Kind.HOURS), Column("booked_share", _("Booked share"), Kind.SHARE),
+                  [Column("technician", _("Technician")),
+                   Column("available", _("Working hours"), Kind.HOURS), Column("booked", _("Booked hours"), Kind.HOURS),
+                   Column("booked_share", _("Booked share"), Kind.SHARE),
                    Column("visits", _("Visits"), Kind.INT), Column("on_site", _("Hours on site"), Kind.HOURS),
                    Column("utilisation", _("Utilisation"), Kind.SHARE)],
                   rows, totals=totals,

@@ -34,6 +34,7 @@ class Column:
     key: str
     label: str
     kind: Kind = Kind.TEXT
+    wrap: bool = False  # long text (names, causes, addresses) may wrap; codes, dates and numbers do not
 
     @property
     def numeric(self) -> bool:

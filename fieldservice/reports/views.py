@@ -206,8 +206,8 @@ def _pdf_text(form: ExpiryForm) -> ExpiryPdfText:
         page=_("Page %(page)s of %(pages)s", page="{page}", pages="{pages}"),
         headers=[_("No."), _("Customer"), _("Phone"), _("Address"), _("Model"), _("Serial no."), _("Purchased"),
                  _("Coverage"), _("Ends"), _("Days left"), _("Repairs"), _("Offer call")],
-        kinds={k.value: str(label) for k, label in KIND_LABELS.items()}, offer_due="{date}",
-        draft=_("Draft agreement"), total=_("%(n)s units", n="{n}"), empty=_("No unit's coverage ends in this period."))
+        kinds={k.value: str(label) for k, label in KIND_LABELS.items()}, draft=_("Draft agreement"),
+        total=_("%(n)s units", n="{n}"), empty=_("No unit's coverage ends in this period."))
 
 
 @bp.route("/warranty-expiry.pdf")

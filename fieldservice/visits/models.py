@@ -136,14 +136,15 @@ def _guard_report_line(_mapper, _connection, line: ReportLine) -> None:
 
 
 _SIGNED_MESSAGE = "signed service reports cannot be changed"
-event.listen(ServiceReport.__table__, "after_create", DDL(
-    "CREATE TRIGGER service_report_signed_is_final BEFORE UPDATE ON service_report "
-    f"WHEN OLD.signed_at IS NOT NULL BEGIN SELECT RAISE(ABORT, '{_SIGNED_MESSAGE}'); END"
-).execute_if(dialect="sqlite"))
-event.listen(ServiceReport.__table__, "after_create", DDL(
-    "CREATE OR REPLACE FUNCTION service_report_signed_is_final() RETURNS trigger AS $$ "
-    f"BEGIN IF OLD.signed_at IS NOT NULL THEN RAISE EXCEPTION '{_SIGNED_MESSAGE}'; END IF; RETURN NEW; END "
-    "$$ LANGUAGE plpgsql; "
-    "CREATE TRIGGER service_report_signed_is_final BEFORE UPDATE ON service_report "
-    "FOR EACH ROW EXECUTE FUNCTION service_report_signed_is_final()"
-).execute_if(dialect="postgresql"))
+# Also needed in the migration (op.execute), which autogenerate does not write.
+SIGNED_REPORT_TRIGGER_SQL = {
+    "sqlite": "CREATE TRIGGER service_report_signed_is_final BEFORE UPDATE ON service_report "
+              f"WHEN OLD.signed_at IS NOT NULL BEGIN SELECT RAISE(ABORT, '{_SIGNED_MESSAGE}'); END",
+    "postgresql": "CREATE OR REPLACE FUNCTION service_report_signed_is_final() RETURNS trigger AS $$ "
+                  f"BEGIN IF OLD.signed_at IS NOT NULL THEN RAISE EXCEPTION '{_SIGNED_MESSAGE}'; END IF; RETURN NEW; "
+                  "END $$ LANGUAGE plpgsql; "
+                  "CREATE TRIGGER service_report_signed_is_final BEFORE UPDATE ON service_report "
+                  "FOR EACH ROW EXECUTE FUNCTION service_report_signed_is_final()",
+}
+for _dialect, _sql in SIGNED_REPORT_TRIGGER_SQL.items():
+    event.listen(ServiceReport.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))

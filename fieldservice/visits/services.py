@@ -121,6 +121,13 @@ def decide_for_visit(request: ServiceRequest, on: date, component: Component = C
     return decide_for_unit(request.unit, on, component, exclusions)
 
 
+def visit_warranty(visit: Appointment, report: ServiceReport | None) -> WarrantyDecision:
+    """As signed (with what was found on site) once there is a report; today's decision before."""
+    if report is not None and report.warranty_snapshot:
+        return decision_from_snapshot(report.warranty_snapshot)
+    return decide_for_visit(visit.request, local_today())
+
+
 # -- The day's route -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -30,8 +30,7 @@ STAFF = (Role.TECHNICIAN, Role.MANAGER)
 
 @bp.context_processor
 def labels():
-    return {"warranty_labels": services.WARRANTY_LABELS, "status_labels": services.STATUS_LABELS,
-            "outcome_labels": services.OUTCOME_LABELS, "verdict_labels": services.VERDICT_LABELS,
+    return {"status_labels": services.STATUS_LABELS, "outcome_labels": services.OUTCOME_LABELS,
             "qty": lambda value: f"{value.normalize():f}"}
 
 
@@ -51,7 +50,7 @@ def detail(appointment_id: int):
     report = services.latest_report(visit)
     return render_template(
         "visits/detail.html", visit=visit, report=report, revisions=services.revisions(visit),
-        warranty=services.decide_for_visit(visit.request, local_today()), history=services.unit_history(visit),
+        warranty=services.visit_warranty(visit, report), history=services.unit_history(visit),
         photos=db.session.scalars(select(VisitPhoto.id).where(VisitPhoto.appointment_id == visit.id)).all(),
         travel_form=TravelForm(), arrive_form=ArriveForm(), correction_form=_correction_form(report))
 

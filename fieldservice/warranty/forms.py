@@ -19,7 +19,8 @@ class WarrantyCheckForm(FlaskForm):
 
     serial = StringField(_l("Serial number"), validators=[
         DataRequired(message=_l("Enter the serial number from the product label.")), Length(max=64), valid_serial])
-    on = DateField(_l("Date of the failure"), validators=[DataRequired(message=_l("Enter a date."))])
+    on = DateField(_l("Date of the failure"),
+                   validators=[DataRequired(message=_l("Enter the date of the failure as YYYY-MM-DD."))])
     component = RadioField(_l("What failed"), choices=[(c.value, COMPONENT_LABELS[c]) for c in Component],
                            default=Component.UNIT.value)
     exclusions = SelectMultipleField(_l("Found on site or reported"),

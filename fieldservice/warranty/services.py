@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import joinedload, load_only
 
 from ..agreements.models import AgreementStatus, ServiceAgreement, agreement_unit
+from ..catalog.models import ProductModel
 from ..customers.models import Customer, CustomerType, Unit
 from ..customers.rules import normalise_serial, serial_problem
 from ..errors import DomainError, NotFound
@@ -46,6 +47,9 @@ def status_label(status: WarrantyStatus | str) -> str:
     return str(STATUS_LABELS[WarrantyStatus(status)])
 
 
+CLOSED_STATUSES = tuple(s.value for s in RequestStatus if s not in OPEN_STATUSES)
+
+
 @dataclass(frozen=True)
 class WarrantyCheck:
     unit: Unit
@@ -63,11 +67,13 @@ def _history_columns(unit_id):
     """
     cutoff, on = bindparam("cutoff", type_=ServiceRequest.reported_at.type), bindparam("on", type_=db.Date)
     requests = select().where(ServiceRequest.unit_id == unit_id, ServiceRequest.reported_at < cutoff)
+    # Comparisons rather than IN (…): an IN list is expanded into the SQL on every execution.
     completed = requests.add_columns(func.count()).where(
-        ServiceRequest.status.in_([RequestStatus.COMPLETED.value, RequestStatus.CLOSED.value]),
+        or_(ServiceRequest.status == RequestStatus.COMPLETED.value,
+            ServiceRequest.status == RequestStatus.CLOSED.value),
         ServiceRequest.kind == RequestKind.REPAIR.value)
     first_open = requests.add_columns(func.min(ServiceRequest.reported_at)).where(
-        ServiceRequest.status.in_([s.value for s in OPEN_STATUSES]))
+        *(ServiceRequest.status != status for status in CLOSED_STATUSES))
     agreement = (select().join(agreement_unit, agreement_unit.c.agreement_id == ServiceAgreement.id)
                  .where(agreement_unit.c.unit_id == unit_id, ServiceAgreement.status == AgreementStatus.ACTIVE,
                         ServiceAgreement.start_date <= on, ServiceAgreement.end_date >= on)
@@ -81,8 +87,18 @@ def _history_columns(unit_id):
 def _statements() -> dict:
     # Built on first use: loader options need every mapper configured, i.e. all models imported.
     return {
+        # Only the columns a decision and the warranty page use (others load when touched): with
+        # PostgreSQL every column of a result costs the driver time to describe.
         "by_serial": select(Unit, *_history_columns(Unit.id))
-        .options(joinedload(Unit.model), joinedload(Unit.customer)).where(Unit.serial == bindparam("serial")),
+        .options(load_only(Unit.serial, Unit.model_id, Unit.customer_id, Unit.purchase_date, Unit.invoice_no,
+                           Unit.sale_type),
+                 joinedload(Unit.model).load_only(ProductModel.code, ProductModel.name,
+                                                  ProductModel.unit_warranty_months,
+                                                  ProductModel.accessory_warranty_months, ProductModel.available),
+                 joinedload(Unit.customer).load_only(Customer.name, Customer.phone, Customer.customer_type,
+                                                     Customer.contract_warranty_months,
+                                                     Customer.contract_accessory_months))
+        .where(Unit.serial == bindparam("serial")),
         "by_id": select(*_history_columns(bindparam("unit_id"))),
         "by_ids": select(Unit.id, *_history_columns(Unit.id))
         .where(Unit.id.in_(bindparam("unit_ids", expanding=True))),

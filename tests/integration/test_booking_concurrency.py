@@ -7,10 +7,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from fieldservice.auth.services import issue_api_token
 from fieldservice.models import Appointment, AppointmentSlot, ServiceRequest
-from tests import factories
-from tests.factories_dispatch import at, request_at, technician
+from tests.factories_dispatch import api_tokens, at, request_at, technician
 
 BOOKERS = 20
 
@@ -39,7 +37,7 @@ def _post_all_at_once(server_url: str, calls: list[tuple[str, str, dict]]) -> li
 def test_twenty_concurrent_bookings_of_one_window_let_exactly_one_through(live_server, db):
     tech = technician("王师傅")
     requests = [request_at(customer_name=f"客户{i}") for i in range(BOOKERS)]
-    tokens = [issue_api_token(factories.user(role="agent").username) for _ in range(BOOKERS)]
+    tokens = api_tokens(BOOKERS)
     window = at(1, 10).isoformat()
     results = _post_all_at_once(live_server.url, [
         (token, f"/api/v1/requests/{r.number}/appointments", {"technician_id": tech.id, "window_start": window})
@@ -60,7 +58,7 @@ def test_twenty_concurrent_bookings_of_one_window_let_exactly_one_through(live_s
 def test_concurrent_bookings_of_different_windows_of_one_technician_all_succeed(live_server, db):
     tech = technician()
     requests = [request_at(customer_name=f"客户{i}") for i in range(6)]
-    token = issue_api_token(factories.user(role="agent").username)
+    [token] = api_tokens(1)
     results = _post_all_at_once(live_server.url, [
         (token, f"/api/v1/requests/{r.number}/appointments",
          {"technician_id": tech.id, "window_start": at(1, 8 + 2 * i).isoformat()})
@@ -73,7 +71,7 @@ def test_concurrent_bookings_of_different_windows_of_one_technician_all_succeed(
 def test_two_agents_booking_one_request_at_once_in_different_windows_book_it_once(live_server, db):
     tech = technician()
     request = request_at()
-    tokens = [issue_api_token(factories.user(role="agent").username) for _ in range(2)]
+    tokens = api_tokens(2)
     results = _post_all_at_once(live_server.url, [
         (token, f"/api/v1/requests/{request.number}/appointments",
          {"technician_id": tech.id, "window_start": at(1, hour).isoformat()})

@@ -178,3 +178,24 @@ def test_the_at_risk_list_holds_unbooked_requests_near_or_past_their_promise(uni
     factories.service_request(owner_unit=unit, status="scheduled", reported_at=now - timedelta(hours=23))
     assert [r.id for r in services.list_requests(at_risk=True).items] == [late.id]
     assert len(services.list_requests(status="open").items) == 3
+
+
+def test_two_agents_logging_the_same_fault_at_once_create_one_request(app, unit, db):
+    customer_id, unit_id = unit.customer_id, unit.id
+    outcomes = []
+
+    def log():
+        with app.app_context():
+            try:
+                outcomes.append(services.create_request(customer_id, unit_id, "phone", "不制冷").number)
+            except Conflict as error:
+                outcomes.append(error.code)
+
+    threads = [threading.Thread(target=log) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.rollback()
+    assert len(outcomes) == 6 and outcomes.count("duplicate_open_request") == 5
+    assert db.session.query(ServiceRequest).count() == 1

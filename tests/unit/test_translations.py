@@ -11,3 +11,10 @@ def test_templates_and_code_are_both_scanned_for_messages():
     where = [w for places in extract_messages().values() for w in places]
     assert any(w.startswith("templates/") for w in where)
     assert any(w.startswith("fieldservice/") for w in where)
+
+
+def test_no_message_is_translated_two_ways_by_different_areas():
+    from fieldservice.i18n import conflicting_translations
+
+    conflicts = conflicting_translations()
+    assert not conflicts, "\n".join(f"{msgid!r}: {by_domain}" for msgid, by_domain in sorted(conflicts.items()))

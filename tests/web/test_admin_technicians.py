@@ -142,3 +142,13 @@ def test_the_technician_pages_speak_english_and_chinese(admin_client):
     assert "New technician" in english and "Water purifiers" in english and "Mon–Fri" in english
     form = admin_client.get("/admin/technicians/new").get_data(as_text=True)
     assert "Base address" in form and "Working days" in form
+
+
+def test_a_technician_without_a_van_gets_one_on_the_next_edit(admin_client, db):
+    tech = factories.technician(username="zhao")
+    tech.van_location_id = None
+    db.session.commit()
+    assert admin_client.post(f"/admin/technicians/{tech.id}", data=technician_edit_form(tech)).status_code == 302
+    db.session.expire_all()
+    van = db.session.get(Technician, tech.id).van
+    assert (van.code, van.kind) == ("VAN-ZHAO", "van")

@@ -140,7 +140,7 @@ def test_notes_are_added_on_the_request_page_and_appear_in_the_timeline(agent_cl
     response = agent_client.post(f"/requests/{req.number}/notes", data={"text": "客户下午不在家"})
     assert response.status_code == 302
     page = agent_client.get(f"/requests/{req.number}", headers=ZH).get_data(as_text=True)
-    assert "客户下午不在家" in page and "已添加备注" in page
+    assert "客户下午不在家" in page and 'data-action="request_note_added"' in page and "添加备注" in page
     assert db.session.query(AuditEvent).filter_by(action="request_note_added").count() == 1
 
 
@@ -182,3 +182,13 @@ def test_the_list_filters_by_status_owner_and_risk(agent_client, unit, db):
 
 def test_a_technician_cannot_log_requests(technician_client):
     assert technician_client.get("/requests/new").status_code == 403
+
+
+def test_the_timeline_shows_the_visits_of_the_request_too(agent_client, unit, db):
+    req = factories.service_request(owner_unit=unit, status="scheduled")
+    appointment = factories.appointment(request=req)
+    db.session.add(AuditEvent(action="appointment_booked", object_type="appointment", object_id=str(appointment.id),
+                              detail={"request": req.number}))
+    db.session.commit()
+    page = agent_client.get(f"/requests/{req.number}", headers=ZH).get_data(as_text=True)
+    assert 'data-action="appointment_booked"' in page and "已预约上门" in page

@@ -65,3 +65,8 @@ def test_the_same_badge_is_shown_for_the_unit_on_the_customer_page(agent_client,
 def test_a_technician_may_check_warranty_but_is_not_offered_call_centre_pages(technician_client, unit):
     page = technician_client.get("/warranty?serial=KFR35-0001", headers=EN).get_data(as_text=True)
     assert 'data-testid="warranty-decision"' in page and "/requests/new" not in page
+
+
+def test_a_date_that_does_not_exist_is_refused_in_the_users_language(agent_client, unit):
+    response = agent_client.get("/warranty?serial=KFR35-0001&on=2026-13-45", headers=ZH)
+    assert response.status_code == 422 and "请按 YYYY-MM-DD 填写故障日期。" in response.get_data(as_text=True)
