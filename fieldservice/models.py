@@ -11,6 +11,7 @@ from .intake.models import DailyCounter, RequestNote, ServiceRequest
 from .intake.rules import Channel, RequestKind, RequestStatus
 from .parts.models import (LocationKind, MovementKind, Requisition, RequisitionStatus, StockLevel, StockLocation,
                            StockMovement)
+from .reports.models import SalesOffer
 from .scheduling.models import Appointment, AppointmentSlot, AppointmentStatus, DayPlan, Technician
 from .visits.models import LineKind, ReportLine, ServiceReport, Verdict, VisitOutcome, VisitPhoto
 

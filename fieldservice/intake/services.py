@@ -26,6 +26,7 @@ from ..i18n import local_today
 from ..scheduling.models import Appointment
 from ..settings import get_setting
 from ..signals import request_created, request_status_changed
+from ..warranty.services import decide_for_unit, find_unit
 from .models import DailyCounter, RequestNote, ServiceRequest
 from .rules import (OPEN_STATUSES, Channel, RequestKind, RequestStatus, TransitionNotAllowed, check_transition,
                     promise_deadline, request_number)
@@ -99,6 +100,7 @@ def find_request(number: str) -> ServiceRequest | None:
 
 MAX_DESCRIPTION = 2000
 MAX_NOTE = 2000
+REQUEST_NUMBER = re.compile(r"SR-\d{8}-\d{4,5}")
 # A request not yet booked this close to its promise deadline (or past it) is at risk.
 AT_RISK_HOURS = 4
 
@@ -141,8 +143,6 @@ def create_request(customer_id: int, unit_id: int | None, channel: str, fault_de
     Refused with `duplicate_open_request` when the unit (or, with check_phone, the customer's phone)
     already has an open request, unless allow_duplicate: the customer must never call twice.
     """
-    from ..warranty.services import decide_for_unit
-
     with write_transaction():
         description = _checked_request_fields(channel, kind, fault_description)
         # Row locks (PostgreSQL; SQLite's write transaction already serialises): two agents logging the
@@ -213,8 +213,6 @@ def log_request_for_serial(caller: NewCustomer, serial: str, new_unit: NewUnit |
                            allow_duplicate: bool = False) -> ServiceRequest:
     """The API's way in: a registered serial belongs to its owner; an unknown one is registered to the caller
     when its model is given. Only an open request on the same unit counts as a duplicate."""
-    from ..warranty.services import find_unit
-
     with write_transaction():
         _checked_request_fields(channel, kind, fault_description)
         customer_services.check_customer(caller)
@@ -222,8 +220,9 @@ def log_request_for_serial(caller: NewCustomer, serial: str, new_unit: NewUnit |
         if unit is None:
             if new_unit is None:
                 normalised = normalise_serial(serial or "")
-                if serial_problem(normalised):
-                    raise customer_services.problem(serial_problem(normalised), normalised[:64])
+                problem = serial_problem(normalised)
+                if problem:
+                    raise customer_services.problem(problem, normalised[:64])
                 raise DomainError("unknown_serial", _l("Serial %(serial)s is not registered; send model_code "
                                                        "to register the unit.", serial=normalised))
             customer = customer_services.find_or_create_customer(caller.name, caller.phone, caller.address)
@@ -246,9 +245,6 @@ def add_note(number: str, text: str) -> RequestNote:
         db.session.flush()
         record("request_note_added", request, note_id=note.id)
     return note
-
-
-REQUEST_NUMBER = re.compile(r"SR-\d{8}-\d{4,5}")
 
 
 def get_request(number: str) -> ServiceRequest:

@@ -144,6 +144,12 @@ def _models(*conditions):
     return select(ProductModel.id).where(*conditions)
 
 
+# `column + 0` keeps a planner from driving a branch by the model or customer index (SQLite would scan every
+# unit of a model): the purchase-date range is the selective condition, the others filter what it finds.
+UNIT_MODEL = Unit.model_id + 0
+UNIT_CUSTOMER = Unit.customer_id + 0
+
+
 def _agreement_outlasts(coverage_end):
     """An active agreement of the unit ends after `coverage_end`: the agreement's end is the unit's."""
     return exists().where(agreement_unit.c.unit_id == Unit.id, agreement_unit.c.agreement_id == ServiceAgreement.id,
@@ -176,15 +182,15 @@ def _purchase_branches(spec: _Months, f: ExpiryFilters, conditions: list) -> lis
                                 [Unit.purchase_date.between(*window), *group_conditions, *extra, *conditions]))
 
     for months in model_months:
-        group = [Unit.model_id.in_(_models(spec.model_months == months))]
+        group = [UNIT_MODEL.in_(_models(spec.model_months == months))]
         # Units of contract customers with longer months belong to the contract branches.
         longer = [raw for capped, raws in by_capped.items() if capped > months for raw in raws]
         if longer:
-            group.append(Unit.customer_id.not_in(_customers(_is_contract(), spec.contract_months.in_(longer))))
+            group.append(UNIT_CUSTOMER.not_in(_customers(_is_contract(), spec.contract_months.in_(longer))))
         add(months, group)
     for capped, raws in sorted(by_capped.items()):
-        add(capped, [Unit.customer_id.in_(_customers(_is_contract(), spec.contract_months.in_(raws))),
-                     Unit.model_id.in_(_models(spec.model_months < capped))])
+        add(capped, [UNIT_CUSTOMER.in_(_customers(_is_contract(), spec.contract_months.in_(raws))),
+                     UNIT_MODEL.in_(_models(spec.model_months < capped))])
     return branches
 
 
@@ -221,9 +227,9 @@ def _filter_conditions(f: ExpiryFilters) -> list:
     the technician's area, narrows the customers first)."""
     conditions = []
     if f.product_line:
-        conditions.append(Unit.model_id.in_(_models(ProductModel.product_line == f.product_line)))
+        conditions.append(UNIT_MODEL.in_(_models(ProductModel.product_line == f.product_line)))
     if f.model_id:
-        conditions.append(Unit.model_id == f.model_id)
+        conditions.append(UNIT_MODEL == f.model_id)
     customer = [column == value for column, value in ((Customer.province, f.province), (Customer.city, f.city),
                                                       (Customer.district, f.district)) if value]
     if f.customer_type:
@@ -231,7 +237,7 @@ def _filter_conditions(f: ExpiryFilters) -> list:
     if f.technician_id:
         customer.append(technician_area_condition(f.technician_id))
     if customer:
-        conditions.append(Unit.customer_id.in_(_customers(*customer)))
+        conditions.append(UNIT_CUSTOMER.in_(_customers(*customer)))
     return conditions
 
 

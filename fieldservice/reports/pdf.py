@@ -61,8 +61,8 @@ class _Col:
 
 
 # No., customer, phone, address, model, serial, purchased, coverage, ends, days left, repairs, offer call
-COLUMNS = (_Col(30, "right"), _Col(80, wraps=True, repeats=True), _Col(60), _Col(190, wraps=True),
-           _Col(66, repeats=True), _Col(84), _Col(50, repeats=True), _Col(36, repeats=True), _Col(50, repeats=True),
+COLUMNS = (_Col(30, "right"), _Col(80, wraps=True, repeats=True), _Col(60), _Col(176, wraps=True),
+           _Col(66, repeats=True), _Col(84), _Col(50, repeats=True), _Col(50, repeats=True), _Col(50, repeats=True),
            _Col(40, "right", repeats=True), _Col(40, "right", repeats=True), _Col(RIGHT - LEFT - 726, repeats=True))
 
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
@@ -41,7 +41,7 @@ from ..parts.models import StockLocation, StockMovement
 from ..parts.rules import MovementKind
 from ..scheduling.models import Appointment, AppointmentStatus, Technician
 from ..visits.models import ReportLine, ServiceReport
-from ..visits.rules import LineKind, VisitOutcome
+from ..visits.rules import LineKind
 from . import charts
 from .rules import (PromiseOutcome, PromiseTally, ReplyTally, SatisfactionTally, VisitFacts, classify_promise,
                     classify_reply, days_between, first_time_fixed, ranked, share, utc_bounds, utilisation,

@@ -18,7 +18,7 @@ from ..i18n import fmt_date, fmt_datetime, local_today
 from . import queries, services
 from .csv import Cell, csv_chunks
 from .expiry import ExpiryFilters, ExpiryQuery, ExpiryRow
-from .forms import COVERAGE_LABELS, ExpiryForm, OfferForm, ReportForm
+from .forms import ExpiryForm, OfferForm, ReportForm
 from .pdf import ExpiryPdfText, render_expiry_pdf
 from .rules import CoverageChoice, CoverageKind, month_range
 from .tables import Kind, ReportResult, csv_value, display
@@ -29,7 +29,7 @@ manager_only = role_required(Role.MANAGER)
 PER_PAGE = 50
 MAX_PDF_ROWS = 30_000
 KIND_LABELS = {CoverageKind.UNIT: _l("Whole unit"), CoverageKind.ACCESSORY: _l("Accessory"),
-               CoverageKind.AGREEMENT: _l("Service agreement")}
+               CoverageKind.AGREEMENT: _l("Agreement")}
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,20 @@
 """initial schema
 
-Revision ID: a89f700a1102
+Revision ID: f2baf3e6070b
 Revises: 
-Create Date: 2026-11-22 12:29:49.473619
+Create Date: 2026-11-22 14:03:51.496757
 
 """
 from alembic import op
 import sqlalchemy as sa
 
 import fieldservice.database
+from fieldservice.audit.models import AUDIT_APPEND_ONLY_SQL
+from fieldservice.visits.models import SIGNED_REPORT_TRIGGER_SQL
 
 
 # revision identifiers, used by Alembic.
-revision = 'a89f700a1102'
+revision = 'f2baf3e6070b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -45,6 +47,7 @@ def upgrade():
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_district'), ['district'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_name'), ['name'], unique=False)
+        batch_op.create_index('ix_customer_name_pattern', ['name'], unique=False, postgresql_ops={'name': 'text_pattern_ops'})
         batch_op.create_index(batch_op.f('ix_customer_phone'), ['phone'], unique=False)
 
     op.create_table('daily_counter',
@@ -175,6 +178,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
         batch_op.create_index('ix_audit_event_object', ['object_type', 'object_id'], unique=False)
 
+    op.create_table('day_plan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', fieldservice.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('solver', sa.String(length=20), nullable=False),
+    sa.Column('seconds', sa.Float(), nullable=False),
+    sa.Column('total_km', sa.Float(), nullable=False),
+    sa.Column('baseline_km', sa.Float(), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('applied_at', fieldservice.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('applied_by_id', sa.Integer(), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['applied_by_id'], ['user_account.id'], name=op.f('fk_day_plan_applied_by_id_user_account')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_day_plan_created_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_day_plan'))
+    )
+    with op.batch_alter_table('day_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_day_plan_day'), ['day'], unique=False)
+
     op.create_table('idempotency_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -203,6 +226,9 @@ def upgrade():
     sa.Column('quarterly_maintenance', sa.Boolean(), nullable=False),
     sa.Column('yearly_servicing', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('activated_on', sa.Date(), nullable=True),
+    sa.Column('cancel_reason', sa.Text(), nullable=True),
     sa.Column('created_at', fieldservice.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('draft', 'active', 'ended', 'cancelled')", name=op.f('ck_service_agreement_status_valid')),
     sa.CheckConstraint('amount >= 0', name=op.f('ck_service_agreement_amount_not_negative')),
@@ -211,6 +237,7 @@ def upgrade():
     sa.CheckConstraint('labour_waiver_pct BETWEEN 0 AND 100', name=op.f('ck_service_agreement_labour_pct_range')),
     sa.CheckConstraint('parts_waiver_pct BETWEEN 0 AND 100', name=op.f('ck_service_agreement_parts_pct_range')),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_service_agreement_customer_id_customer')),
+    sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], name=op.f('fk_service_agreement_owner_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_agreement')),
     sa.UniqueConstraint('number', name=op.f('uq_service_agreement_number'))
     )
@@ -270,6 +297,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_unit_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_unit_model_id'), ['model_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_unit_purchase_date'), ['purchase_date'], unique=False)
+        batch_op.create_index('ix_unit_serial_pattern', ['serial'], unique=False, postgresql_ops={'serial': 'text_pattern_ops'})
 
     op.create_table('agreement_unit',
     sa.Column('agreement_id', sa.Integer(), nullable=False),
@@ -384,6 +412,7 @@ def upgrade():
     sa.Column('reply_due_at', fieldservice.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('replied_by_id', sa.Integer(), nullable=True),
     sa.Column('replied_at', fieldservice.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reply_text', sa.Text(), nullable=True),
     sa.Column('resolution', sa.Text(), nullable=True),
@@ -391,10 +420,11 @@ def upgrade():
     sa.Column('created_at', fieldservice.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("category IN ('lateness', 'attitude', 'repair_quality', 'fees', 'parts', 'other')", name=op.f('ck_complaint_category_valid')),
     sa.CheckConstraint("severity IN ('general', 'major')", name=op.f('ck_complaint_severity_valid')),
-    sa.CheckConstraint("status IN ('draft', 'open', 'replied', 'resolved')", name=op.f('ck_complaint_status_valid')),
+    sa.CheckConstraint("status IN ('draft', 'open', 'replied', 'resolved', 'dismissed')", name=op.f('ck_complaint_status_valid')),
     sa.CheckConstraint('reply_due_at > received_at', name=op.f('ck_complaint_reply_due_after_receipt')),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_complaint_customer_id_customer')),
     sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], name=op.f('fk_complaint_owner_id_user_account')),
+    sa.ForeignKeyConstraint(['replied_by_id'], ['user_account.id'], name=op.f('fk_complaint_replied_by_id_user_account')),
     sa.ForeignKeyConstraint(['request_id'], ['service_request.id'], name=op.f('fk_complaint_request_id_service_request')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint'))
     )
@@ -412,7 +442,7 @@ def upgrade():
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("kind IN ('monthly_callback', 'quarterly_maintenance', 'yearly_servicing')", name=op.f('ck_planned_visit_kind_valid')),
-    sa.CheckConstraint("status IN ('planned', 'created', 'done', 'cancelled')", name=op.f('ck_planned_visit_status_valid')),
+    sa.CheckConstraint("status IN ('planned', 'created', 'done', 'cancelled', 'skipped')", name=op.f('ck_planned_visit_status_valid')),
     sa.ForeignKeyConstraint(['agreement_id'], ['service_agreement.id'], name=op.f('fk_planned_visit_agreement_id_service_agreement'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['request_id'], ['service_request.id'], name=op.f('fk_planned_visit_request_id_service_request')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_planned_visit_unit_id_unit')),
@@ -422,6 +452,8 @@ def upgrade():
     with op.batch_alter_table('planned_visit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_planned_visit_agreement_id'), ['agreement_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_planned_visit_due_date'), ['due_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_planned_visit_request_id'), ['request_id'], unique=False)
+        batch_op.create_index('uq_planned_visit_agreement_item', ['agreement_id', 'kind', 'due_date'], unique=True, sqlite_where=sa.text('unit_id IS NULL'), postgresql_where=sa.text('unit_id IS NULL'))
 
     op.create_table('request_note',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -481,17 +513,23 @@ def upgrade():
     sa.Column('attitude', sa.Integer(), nullable=True),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('completed_at', fieldservice.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_attempt_at', fieldservice.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('new_request_id', sa.Integer(), nullable=True),
+    sa.Column('raised_complaint_id', sa.Integer(), nullable=True),
     sa.Column('created_at', fieldservice.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('service_callback', 'complaint_callback', 'agreement_callback', 'partner_check', 'sales_offer', 'survey')", name=op.f('ck_follow_up_kind_valid')),
     sa.CheckConstraint("status IN ('pending', 'done', 'unreachable')", name=op.f('ck_follow_up_status_valid')),
     sa.CheckConstraint('attempts >= 0', name=op.f('ck_follow_up_attempts_not_negative')),
+    sa.CheckConstraint('attitude IS NULL OR attitude BETWEEN 1 AND 5', name=op.f('ck_follow_up_attitude_range')),
     sa.CheckConstraint('satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5', name=op.f('ck_follow_up_satisfaction_range')),
     sa.ForeignKeyConstraint(['agreement_id'], ['service_agreement.id'], name=op.f('fk_follow_up_agreement_id_service_agreement')),
     sa.ForeignKeyConstraint(['appointment_id'], ['appointment.id'], name=op.f('fk_follow_up_appointment_id_appointment')),
     sa.ForeignKeyConstraint(['assignee_id'], ['user_account.id'], name=op.f('fk_follow_up_assignee_id_user_account')),
     sa.ForeignKeyConstraint(['complaint_id'], ['complaint.id'], name=op.f('fk_follow_up_complaint_id_complaint')),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_follow_up_customer_id_customer')),
+    sa.ForeignKeyConstraint(['new_request_id'], ['service_request.id'], name=op.f('fk_follow_up_new_request_id_service_request')),
     sa.ForeignKeyConstraint(['planned_visit_id'], ['planned_visit.id'], name=op.f('fk_follow_up_planned_visit_id_planned_visit')),
+    sa.ForeignKeyConstraint(['raised_complaint_id'], ['complaint.id'], name=op.f('fk_follow_up_raised_complaint_id_complaint')),
     sa.ForeignKeyConstraint(['request_id'], ['service_request.id'], name=op.f('fk_follow_up_request_id_service_request')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_up')),
     sa.UniqueConstraint('kind', 'appointment_id', name='uq_follow_up_kind_appointment'),
@@ -533,6 +571,8 @@ def upgrade():
     sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
     sa.Column('verification_code', sa.String(length=16), nullable=True),
     sa.Column('technician_id', sa.Integer(), nullable=False),
+    sa.Column('locale', sa.String(length=10), nullable=False),
+    sa.Column('correction_note', sa.Text(), nullable=True),
     sa.Column('created_at', fieldservice.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("outcome IN ('fixed', 'awaiting_parts', 'depot_repair')", name=op.f('ck_service_report_outcome_valid')),
     sa.CheckConstraint("verdict IS NULL OR verdict IN ('satisfied', 'unsatisfied')", name=op.f('ck_service_report_verdict_valid')),
@@ -612,11 +652,42 @@ def upgrade():
     with op.batch_alter_table('report_line', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_line_report_id'), ['report_id'], unique=False)
 
+    op.create_table('sales_offer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('open_unit_id', sa.Integer(), nullable=True),
+    sa.Column('follow_up_id', sa.Integer(), nullable=False),
+    sa.Column('coverage_kind', sa.String(length=10), nullable=False),
+    sa.Column('coverage_end', sa.Date(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', fieldservice.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("coverage_kind IN ('unit', 'accessory', 'agreement')", name=op.f('ck_sales_offer_coverage_kind_valid')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_sales_offer_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['follow_up_id'], ['follow_up.id'], name=op.f('fk_sales_offer_follow_up_id_follow_up')),
+    sa.ForeignKeyConstraint(['open_unit_id'], ['unit.id'], name=op.f('fk_sales_offer_open_unit_id_unit')),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_sales_offer_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sales_offer')),
+    sa.UniqueConstraint('follow_up_id', name=op.f('uq_sales_offer_follow_up_id')),
+    sa.UniqueConstraint('open_unit_id', name=op.f('uq_sales_offer_open_unit_id'))
+    )
+    with op.batch_alter_table('sales_offer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sales_offer_unit_id'), ['unit_id'], unique=False)
+
     # ### end Alembic commands ###
+
+    # Triggers that autogenerate does not write: signed reports and the audit log are final.
+    dialect = op.get_bind().dialect.name
+    for statements in (SIGNED_REPORT_TRIGGER_SQL, AUDIT_APPEND_ONLY_SQL):
+        if dialect in statements:
+            op.execute(statements[dialect])
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('sales_offer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sales_offer_unit_id'))
+
+    op.drop_table('sales_offer')
     with op.batch_alter_table('report_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_line_report_id'))
 
@@ -655,6 +726,8 @@ def downgrade():
 
     op.drop_table('request_note')
     with op.batch_alter_table('planned_visit', schema=None) as batch_op:
+        batch_op.drop_index('uq_planned_visit_agreement_item', sqlite_where=sa.text('unit_id IS NULL'), postgresql_where=sa.text('unit_id IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_planned_visit_request_id'))
         batch_op.drop_index(batch_op.f('ix_planned_visit_due_date'))
         batch_op.drop_index(batch_op.f('ix_planned_visit_agreement_id'))
 
@@ -684,6 +757,7 @@ def downgrade():
     op.drop_table('requisition')
     op.drop_table('agreement_unit')
     with op.batch_alter_table('unit', schema=None) as batch_op:
+        batch_op.drop_index('ix_unit_serial_pattern', postgresql_ops={'serial': 'text_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_unit_purchase_date'))
         batch_op.drop_index(batch_op.f('ix_unit_model_id'))
         batch_op.drop_index(batch_op.f('ix_unit_customer_id'))
@@ -697,6 +771,10 @@ def downgrade():
 
     op.drop_table('service_agreement')
     op.drop_table('idempotency_record')
+    with op.batch_alter_table('day_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_day_plan_day'))
+
+    op.drop_table('day_plan')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_event_object')
         batch_op.drop_index(batch_op.f('ix_audit_event_at'))
@@ -721,6 +799,7 @@ def downgrade():
     op.drop_table('daily_counter')
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customer_phone'))
+        batch_op.drop_index('ix_customer_name_pattern', postgresql_ops={'name': 'text_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_customer_name'))
         batch_op.drop_index(batch_op.f('ix_customer_district'))
 
