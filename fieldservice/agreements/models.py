@@ -19,6 +19,8 @@ agreement_unit = Table(
     db.metadata,
     Column("agreement_id", ForeignKey("service_agreement.id", ondelete="CASCADE"), primary_key=True),
     Column("unit_id", ForeignKey("unit.id"), primary_key=True),
+    # Every warranty check asks "which agreement covers this unit?".
+    Index("ix_agreement_unit_unit_id", "unit_id"),
 )
 
 

@@ -41,6 +41,11 @@ class Customer(db.Model):
         # text_pattern_ops. SQLite searches the plain name index by range instead.
         Index("ix_customer_name_pattern", "name", postgresql_ops={"name": "text_pattern_ops"})
         .ddl_if(dialect="postgresql"),
+        # The warranty-expiry list finds contract customers by their contract months.
+        Index("ix_customer_contract_warranty", "contract_warranty_months", "customer_type",
+              postgresql_include=["id"]),
+        Index("ix_customer_contract_accessory", "contract_accessory_months", "customer_type",
+              postgresql_include=["id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +78,8 @@ class Unit(db.Model):
         # A partly typed serial is searched by its start (see ix_customer_name_pattern).
         Index("ix_unit_serial_pattern", "serial", postgresql_ops={"serial": "text_pattern_ops"})
         .ddl_if(dialect="postgresql"),
+        # The warranty-expiry list scans purchase-date ranges per model (index-only on PostgreSQL).
+        Index("ix_unit_expiry", "purchase_date", "model_id", "customer_id", postgresql_include=["sale_type", "id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +87,7 @@ class Unit(db.Model):
     serial: Mapped[str] = mapped_column(String(64), unique=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("product_model.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
-    purchase_date: Mapped[date | None] = mapped_column(Date, index=True)
+    purchase_date: Mapped[date | None] = mapped_column(Date)
     invoice_no: Mapped[str | None] = mapped_column(String(64))
     sale_type: Mapped[str] = mapped_column(String(10), default=SaleType.NORMAL)
     purchase_channel: Mapped[str | None] = mapped_column(String(60))

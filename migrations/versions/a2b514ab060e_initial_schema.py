@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f2baf3e6070b
+Revision ID: a2b514ab060e
 Revises: 
-Create Date: 2026-11-22 14:03:51.496757
+Create Date: 2026-11-22 14:05:47.172157
 
 """
 from alembic import op
@@ -14,7 +14,7 @@ from fieldservice.visits.models import SIGNED_REPORT_TRIGGER_SQL
 
 
 # revision identifiers, used by Alembic.
-revision = 'f2baf3e6070b'
+revision = 'a2b514ab060e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -45,6 +45,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customer'))
     )
     with op.batch_alter_table('customer', schema=None) as batch_op:
+        batch_op.create_index('ix_customer_contract_accessory', ['contract_accessory_months', 'customer_type'], unique=False, postgresql_include=['id'])
+        batch_op.create_index('ix_customer_contract_warranty', ['contract_warranty_months', 'customer_type'], unique=False, postgresql_include=['id'])
         batch_op.create_index(batch_op.f('ix_customer_district'), ['district'], unique=False)
         batch_op.create_index(batch_op.f('ix_customer_name'), ['name'], unique=False)
         batch_op.create_index('ix_customer_name_pattern', ['name'], unique=False, postgresql_ops={'name': 'text_pattern_ops'})
@@ -295,8 +297,8 @@ def upgrade():
     )
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unit_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index('ix_unit_expiry', ['purchase_date', 'model_id', 'customer_id'], unique=False, postgresql_include=['sale_type', 'id'])
         batch_op.create_index(batch_op.f('ix_unit_model_id'), ['model_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_unit_purchase_date'), ['purchase_date'], unique=False)
         batch_op.create_index('ix_unit_serial_pattern', ['serial'], unique=False, postgresql_ops={'serial': 'text_pattern_ops'})
 
     op.create_table('agreement_unit',
@@ -306,6 +308,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_agreement_unit_unit_id_unit')),
     sa.PrimaryKeyConstraint('agreement_id', 'unit_id', name=op.f('pk_agreement_unit'))
     )
+    with op.batch_alter_table('agreement_unit', schema=None) as batch_op:
+        batch_op.create_index('ix_agreement_unit_unit_id', ['unit_id'], unique=False)
+
     op.create_table('requisition',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('technician_id', sa.Integer(), nullable=False),
@@ -755,11 +760,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_requisition_technician_id'))
 
     op.drop_table('requisition')
+    with op.batch_alter_table('agreement_unit', schema=None) as batch_op:
+        batch_op.drop_index('ix_agreement_unit_unit_id')
+
     op.drop_table('agreement_unit')
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.drop_index('ix_unit_serial_pattern', postgresql_ops={'serial': 'text_pattern_ops'})
-        batch_op.drop_index(batch_op.f('ix_unit_purchase_date'))
         batch_op.drop_index(batch_op.f('ix_unit_model_id'))
+        batch_op.drop_index('ix_unit_expiry', postgresql_include=['sale_type', 'id'])
         batch_op.drop_index(batch_op.f('ix_unit_customer_id'))
 
     op.drop_table('unit')
@@ -802,6 +810,8 @@ def downgrade():
         batch_op.drop_index('ix_customer_name_pattern', postgresql_ops={'name': 'text_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_customer_name'))
         batch_op.drop_index(batch_op.f('ix_customer_district'))
+        batch_op.drop_index('ix_customer_contract_warranty', postgresql_include=['id'])
+        batch_op.drop_index('ix_customer_contract_accessory', postgresql_include=['id'])
 
     op.drop_table('customer')
     # ### end Alembic commands ###
