@@ -36,7 +36,8 @@ def start_agreement_offer(unit_id: int) -> SalesOffer:
     manager's call list. At most one open offer per unit."""
     actor = acting_user()
     with write_transaction():
-        unit = db.session.get(Unit, unit_id)
+        # Locking the unit serialises managers pressing at once (PostgreSQL; SQLite's write lock already does).
+        unit = db.session.get(Unit, unit_id, with_for_update=True)
         if unit is None:
             raise NotFound("unknown_unit", _l("This unit does not exist."))
         coverage = coverage_end_for_unit(unit)
@@ -47,7 +48,10 @@ def start_agreement_offer(unit_id: int) -> SalesOffer:
             raise Conflict("offer_open", _l("An offer call for this unit is already on the call list (due %(date)s).",
                                             date=fmt_date(existing.due_date)))
         # The previous offer's call is finished: it no longer holds the unit.
-        db.session.execute(update(SalesOffer).where(SalesOffer.open_unit_id == unit.id).values(open_unit_id=None))
+        finished_calls = select(FollowUp.id).where(FollowUp.status != FollowUpStatus.PENDING.value)
+        db.session.execute(update(SalesOffer)
+                           .where(SalesOffer.open_unit_id == unit.id, SalesOffer.follow_up_id.in_(finished_calls))
+                           .values(open_unit_id=None))
         follow_up = FollowUp(kind=FollowUpKind.SALES_OFFER.value, customer_id=unit.customer_id,
                              due_date=local_today(), assignee_id=getattr(actor, "id", None),
                              status=FollowUpStatus.PENDING.value, attempts=0)
