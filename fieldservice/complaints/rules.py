@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ..transitions import check_in_table
+
 
 class ComplaintCategory(StrEnum):
     LATENESS = "lateness"
@@ -42,18 +44,8 @@ UNRESOLVED = frozenset({C.DRAFT, C.OPEN, C.REPLIED})
 AWAITING_REPLY = frozenset({C.DRAFT, C.OPEN})
 
 
-class TransitionNotAllowed(ValueError):
-    def __init__(self, current: ComplaintStatus, target: ComplaintStatus):
-        super().__init__(f"{current} -> {target}")
-        self.current = current
-        self.target = target
-
-
 def check_transition(current: ComplaintStatus | str, target: ComplaintStatus | str) -> ComplaintStatus:
-    current, target = ComplaintStatus(current), ComplaintStatus(target)
-    if target not in TRANSITIONS[current]:
-        raise TransitionNotAllowed(current, target)
-    return target
+    return check_in_table(TRANSITIONS, current, target)
 
 
 def reply_due(received_at: datetime, hours: int) -> datetime:

@@ -19,8 +19,9 @@ from ..intake.models import ServiceRequest
 from ..intake.rules import Channel
 from ..signals import complaint_resolved
 from ..settings import get_setting
+from ..transitions import TransitionNotAllowed
 from .models import Complaint, ComplaintNote
-from .rules import (UNRESOLVED, ComplaintCategory, ComplaintStatus, Severity, TransitionNotAllowed, check_transition,
+from .rules import (UNRESOLVED, ComplaintCategory, ComplaintStatus, Severity, check_transition,
                     list_order, reply_due)
 
 CATEGORY_LABELS = {

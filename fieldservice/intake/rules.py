@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from ..transitions import check_in_table
+
 
 class RequestStatus(StrEnum):
     NEW = "new"
@@ -48,22 +50,13 @@ TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
 OPEN_STATUSES = frozenset(set(RequestStatus) - {S.COMPLETED, S.CLOSED, S.CANCELLED})
 
 
-class TransitionNotAllowed(ValueError):
-    def __init__(self, current: RequestStatus, target: RequestStatus):
-        super().__init__(f"{current} -> {target}")
-        self.current = current
-        self.target = target
-
-
 def can_transition(current: RequestStatus | str, target: RequestStatus | str) -> bool:
     return RequestStatus(target) in TRANSITIONS[RequestStatus(current)]
 
 
 def check_transition(current: RequestStatus | str, target: RequestStatus | str) -> RequestStatus:
     """The one place a request's status change is allowed or refused."""
-    if not can_transition(current, target):
-        raise TransitionNotAllowed(RequestStatus(current), RequestStatus(target))
-    return RequestStatus(target)
+    return check_in_table(TRANSITIONS, current, target)
 
 
 def request_number(day: date, sequence: int) -> str:

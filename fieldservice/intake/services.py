@@ -26,9 +26,10 @@ from ..i18n import local_today
 from ..scheduling.models import Appointment
 from ..settings import get_setting
 from ..signals import request_created, request_status_changed
+from ..transitions import TransitionNotAllowed
 from ..warranty.services import decide_for_unit, find_unit
 from .models import DailyCounter, RequestNote, ServiceRequest
-from .rules import (OPEN_STATUSES, Channel, RequestKind, RequestStatus, TransitionNotAllowed, check_transition,
+from .rules import (OPEN_STATUSES, Channel, RequestKind, RequestStatus, check_transition,
                     promise_deadline, request_number)
 
 

@@ -14,6 +14,7 @@ from ..customers.rules import normalise_serial
 from ..intake.rules import RequestStatus
 from ..parts.rules import QuantityError
 from ..scheduling.models import AppointmentStatus
+from ..transitions import check_in_table
 from ..warranty.rules import Exclusion, WarrantyDecision
 
 
@@ -56,18 +57,8 @@ OUTCOME_REQUEST_STATUS = {
 }
 
 
-class StepNotAllowed(ValueError):
-    def __init__(self, current: AppointmentStatus, target: AppointmentStatus):
-        super().__init__(f"{current} -> {target}")
-        self.current = current
-        self.target = target
-
-
 def check_visit_step(current: AppointmentStatus | str, target: AppointmentStatus | str) -> AppointmentStatus:
-    current, target = AppointmentStatus(current), AppointmentStatus(target)
-    if target not in VISIT_STEPS[current]:
-        raise StepNotAllowed(current, target)
-    return target
+    return check_in_table(VISIT_STEPS, current, target)
 
 
 def add_working_days(start: date, days: int) -> date:

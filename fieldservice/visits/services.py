@@ -42,9 +42,10 @@ from ..warranty.services import decide_for_unit, decisions_for_units
 from . import access
 from .images import ImageError, clean_photo, clean_signature_png
 from .models import ReportLine, ServiceReport, VisitPhoto
+from ..transitions import TransitionNotAllowed
 from .pdf import LABELS, ReportDocument, render_service_report
 from .rules import (DEPOT_WORKING_DAYS, ON_SITE_EXCLUSIONS, OUTCOME_REQUEST_STATUS, Completion, IdentityCheck,
-                    StepNotAllowed, Verdict, VisitOutcome, WorkInput, add_working_days, check_identity,
+                    Verdict, VisitOutcome, WorkInput, add_working_days, check_identity,
                     check_visit_step, coverage_from_decisions, new_verification_code,
                     normalise_verification_code, parse_labour_qty)
 
@@ -228,7 +229,7 @@ def _step(actor, appointment_id: int, target: AppointmentStatus, **detail) -> Ap
             return visit  # a double tap or a retry on a bad connection: already done
         try:
             check_visit_step(visit.status, target)
-        except StepNotAllowed as error:
+        except TransitionNotAllowed as error:
             raise Conflict("step_not_allowed", _l("This visit is %(current)s and cannot be marked %(target)s.",
                                                   current=label(STATUS_LABELS, error.current),
                                                   target=label(STATUS_LABELS, error.target))) from None

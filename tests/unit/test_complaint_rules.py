@@ -3,7 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from fieldservice.complaints.rules import (ComplaintStatus, TransitionNotAllowed, alerts_managers, check_transition,
+from fieldservice.transitions import TransitionNotAllowed
+from fieldservice.complaints.rules import (ComplaintStatus, alerts_managers, check_transition,
                                            list_order, replied_in_time, reply_due, reply_overdue)
 
 T0 = datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)

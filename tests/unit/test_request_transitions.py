@@ -1,6 +1,7 @@
 import pytest
 
-from fieldservice.intake.rules import (OPEN_STATUSES, TRANSITIONS, RequestStatus, TransitionNotAllowed,
+from fieldservice.transitions import TransitionNotAllowed
+from fieldservice.intake.rules import (OPEN_STATUSES, TRANSITIONS, RequestStatus,
                                        check_transition, request_number)
 
 S = RequestStatus

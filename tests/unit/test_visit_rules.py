@@ -5,7 +5,8 @@ import pytest
 
 from fieldservice.parts.rules import QuantityError
 from fieldservice.scheduling.models import AppointmentStatus as A
-from fieldservice.visits.rules import (CODE_ALPHABET, Completion, LabourInput, PartInput, StepNotAllowed, WorkInput,
+from fieldservice.transitions import TransitionNotAllowed
+from fieldservice.visits.rules import (CODE_ALPHABET, Completion, LabourInput, PartInput, WorkInput,
                                        add_working_days, check_identity, check_visit_step, coverage_from_decisions,
                                        new_verification_code, normalise_verification_code, parse_labour_qty)
 from fieldservice.warranty.rules import Component, WarrantyFacts, decide_warranty
@@ -20,7 +21,7 @@ def test_a_visit_moves_on_the_way_then_arrived_then_done(current, target):
 @pytest.mark.parametrize("current, target", [(A.CANCELLED, A.ON_SITE), (A.CANCELLED, A.DONE), (A.DONE, A.ON_SITE),
                                              (A.BOOKED, A.DONE), (A.EN_ROUTE, A.DONE), (A.ON_SITE, A.EN_ROUTE)])
 def test_a_visit_cannot_skip_arrival_or_leave_done_or_cancelled(current, target):
-    with pytest.raises(StepNotAllowed):
+    with pytest.raises(TransitionNotAllowed):
         check_visit_step(current, target)
 
 
