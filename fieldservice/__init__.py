@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_babel(app, babel)
 
     from . import web
     web.init_app(app)

@@ -44,7 +44,7 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     config = {
         "PRODUCTION": production,
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -79,7 +79,9 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # PostgreSQL's JIT once added over a second to a report query; these queries never gain from it.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"],
+        # A server connection can drop while pooled (restart, idle timeout), so it is pinged on checkout;
+        # an SQLite file cannot, and the ping would cost every request a statement.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **config["SQLALCHEMY_ENGINE_OPTIONS"],
                                                "connect_args": {"options": "-c jit=off"}}
     config["SECRET_KEY"] = overrides.get("SECRET_KEY") or load_secret_key(instance_path, production)
     return config

@@ -1,11 +1,12 @@
 """Extension objects, created unbound and initialised in create_app()."""
-from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .i18n import RequestCachingBabel
 
 # Named constraints so migrations (and SQLite batch mode) can refer to them.
 NAMING_CONVENTION = {
@@ -25,4 +26,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-babel = Babel()
+babel = RequestCachingBabel()

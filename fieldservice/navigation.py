@@ -1,6 +1,9 @@
 """Navigation per role. Entries whose endpoint is not registered are skipped."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from .auth.models import Role
@@ -36,8 +39,28 @@ ROLE_HOME = {
 }
 
 
+class NavLink(NamedTuple):
+    endpoint: str
+    url: str
+    label: str
+
+
 def nav_for(role: str, view_functions) -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label, roles in NAV if role in roles and endpoint in view_functions]
+
+
+def nav_links(role: str, locale: str) -> tuple[NavLink, ...]:
+    """The role's menu with its URLs and labels, built once per role, language and mount point.
+
+    Every page shows it, and building it costs a URL and a translation per entry.
+    """
+    key = (role, locale, request.script_root)
+    cache = current_app.extensions.setdefault("fieldservice.nav_links", {})
+    links = cache.get(key)
+    if links is None:
+        links = cache[key] = tuple(NavLink(endpoint, url_for(endpoint), str(label))
+                                   for endpoint, label in nav_for(role, current_app.view_functions))
+    return links
 
 
 def home_endpoint(role: str, view_functions) -> str:

@@ -1,19 +1,23 @@
 """Cross-cutting web concerns: sessions, security headers, error pages, template context."""
 from __future__ import annotations
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
+import functools
+import time
+
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
-from .auth.models import User
+from .auth.current import session_user
 from .customers.rules import mask_phone
 from .errors import DomainError
 from .extensions import db, login_manager
 from .i18n import LOCALES, current_locale
-from .navigation import nav_for
+from .navigation import nav_links
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -41,12 +45,40 @@ def json_error(status: int, code: str, message: str, **extra):
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = session_user(int(user_id)) if user_id.isdigit() else None
     # A session survives only while its version matches: logout-everywhere, password change and
     # disable bump the version and so end every existing session.
     if user is None or not user.active or session.get("sv") != user.session_version:
         return None
     return user
+
+
+CSRF_FIELD = "csrf_token"
+# Flask-WTF's salt: a token signed here must validate in flask_wtf.csrf.validate_csrf.
+CSRF_SALT = "wtf-csrf-token"
+
+
+@functools.lru_cache(maxsize=4096)
+def _signed_csrf_token(raw_token: str, secret_key: str, minute: int) -> str:
+    return URLSafeTimedSerializer(secret_key, salt=CSRF_SALT).dumps(raw_token)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's generate_csrf(), with the signed token reused for up to a minute.
+
+    Each page signs the session's token (an HMAC over it and a timestamp) for its forms, which costs
+    as much as the rest of the page header. A reused token is at most a minute older, so it expires at
+    most a minute sooner (WTF_CSRF_TIME_LIMIT is an hour).
+    """
+    token = g.get(CSRF_FIELD)
+    if token is None:
+        raw_token = session.get(CSRF_FIELD)
+        if raw_token is None:  # a new session: Flask-WTF creates the raw token
+            return generate_csrf()
+        secret_key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        token = _signed_csrf_token(raw_token, secret_key, int(time.time() // 60))
+        setattr(g, CSRF_FIELD, token)
+    return token
 
 
 def init_app(app) -> None:
@@ -96,13 +128,14 @@ def init_app(app) -> None:
             return json_error(500, "internal_error", title)
         return render_template("errors/error.html", status=500, title=title, detail=None), 500
 
+    app.jinja_env.globals.update(csrf_token=csrf_token, locales=LOCALES, mask_phone=mask_phone,
+                                 page_locale=current_locale,
+                                 has_endpoint=lambda endpoint: endpoint in app.view_functions)
+
     @app.context_processor
     def template_context():
-        role = current_user.role if current_user.is_authenticated else None
+        locale = current_locale()
         return {
-            "nav_items": nav_for(role, app.view_functions) if role else [],
-            "current_locale": current_locale(),
-            "locales": LOCALES,
-            "mask_phone": mask_phone,
-            "has_endpoint": lambda endpoint: endpoint in app.view_functions,
+            "nav_items": nav_links(current_user.role, locale) if current_user.is_authenticated else (),
+            "current_locale": locale,
         }

@@ -1,9 +1,11 @@
 """Only the assigned technician (or a manager) sees or changes a visit: every other id answers 404."""
 import base64
+from datetime import datetime, time
 
 import pytest
 
 from fieldservice.auth.services import issue_api_token
+from fieldservice.i18n import local_today, service_tz
 from fieldservice.models import Appointment, ServiceReport, VisitPhoto
 from fieldservice.visits import services
 from tests import factories
@@ -67,8 +69,11 @@ def test_a_visit_that_does_not_exist_is_404(technician_client):
     assert technician_client.get("/visits/999999/report.pdf").status_code == 404
 
 
-def test_the_route_lists_only_the_technicians_own_visits(technician_client, db, others_visit):
-    mine = fv.visit(technician_client.technician, status="booked")
+def test_the_route_lists_only_the_technicians_own_visits(app, technician_client, db, others_visit):
+    # Today at 10:00 local: the factory's default (the next hour) is tomorrow when run after 23:00 local.
+    with app.app_context():
+        ten_today = datetime.combine(local_today(), time(10), tzinfo=service_tz())
+    mine = fv.visit(technician_client.technician, status="booked", start=ten_today)
     page = technician_client.get("/visits/").get_data(as_text=True)
     assert mine.request.number in page and others_visit.request.number not in page
 
