@@ -138,4 +138,6 @@ def init_app(app) -> None:
         return {
             "nav_items": nav_links(current_user.role, locale) if current_user.is_authenticated else (),
             "current_locale": locale,
+            # Flask-WTF's context processor puts its own generate_csrf here; this one reuses signed tokens.
+            "csrf_token": csrf_token,
         }
