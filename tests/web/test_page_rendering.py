@@ -1,0 +1,81 @@
+"""The shortcuts the busy pages take (catalogue per request, menu per language, numeric dates, the session
+user read without the ORM) give the same pages as the long way round."""
+from datetime import date, datetime, timezone
+
+from flask import render_template_string, session
+from flask_babel import force_locale, gettext
+from flask_login import login_user
+
+from fieldservice.i18n import fmt_date, fmt_datetime, fmt_time
+from fieldservice.navigation import nav_links
+from tests import factories
+
+
+def test_messages_follow_force_locale_inside_a_request_and_return_after_it(app):
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert gettext("Log out") == "退出"
+        assert render_template_string("{{ _('Log out') }}") == "退出"
+        with force_locale("en"):
+            assert gettext("Log out") == "Log out"
+            assert render_template_string("{{ _('Log out') }}") == "Log out"
+        assert gettext("Log out") == "退出"
+        assert render_template_string("{{ _('Log out') }}") == "退出"
+
+
+def test_template_messages_escape_their_variables_but_not_their_own_text(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        html = render_template_string("{{ _('until %(day)s', day=value) }}", value="<b>2026</b>")
+        assert html == "until &lt;b&gt;2026&lt;/b&gt;"
+        html = render_template_string("{{ ngettext('%(num)s major complaint needs attention', "
+                                      "'%(num)s major complaints need attention', 2) }}")
+        assert html == "2 major complaints need attention"
+
+
+def test_dates_and_times_are_shown_in_the_service_time_zone_in_both_languages(app):
+    late_evening_utc = datetime(2026, 1, 31, 16, 30, tzinfo=timezone.utc)  # 00:30 on 1 February in Shanghai
+    with app.test_request_context():
+        for locale in ("zh_CN", "en"):
+            with force_locale(locale):
+                assert fmt_datetime(late_evening_utc) == "2026-02-01 00:30"
+                assert fmt_time(late_evening_utc) == "00:30"
+                assert fmt_date(late_evening_utc) == "2026-02-01"
+                assert fmt_date(date(2024, 2, 29)) == "2024-02-29"
+        # A naive time is taken as UTC, as Flask-Babel did.
+        assert fmt_datetime(late_evening_utc.replace(tzinfo=None)) == "2026-02-01 00:30"
+        assert (fmt_date(None), fmt_datetime(None), fmt_time(None)) == ("", "", "")
+
+
+def test_the_menu_is_built_per_role_and_language(app, db):
+    with app.test_request_context():
+        zh = {link.endpoint: link for link in nav_links("agent", "zh_Hans_CN")}
+        with force_locale("en"):
+            en = {link.endpoint: link for link in nav_links("agent", "en")}
+        manager = {link.endpoint for link in nav_links("manager", "en")}
+    assert zh["intake.new_request"].label == "新建服务请求" and en["intake.new_request"].label == "New request"
+    assert zh["warranty.check"].url == en["warranty.check"].url == "/warranty"
+    assert "reports.dashboard" not in zh and "reports.dashboard" in manager
+
+
+def test_a_page_shows_the_users_current_name_and_language_not_a_cached_copy(app, db, agent_client):
+    assert agent_client.user.display_name in agent_client.get("/warranty").get_data(as_text=True)
+    user = db.session.get(type(agent_client.user), agent_client.user.id)
+    user.display_name, user.locale = "改名后的坐席", "en"
+    db.session.commit()
+    page = agent_client.get("/warranty").get_data(as_text=True)
+    assert "改名后的坐席" in page and "Log out" in page
+
+
+def test_the_session_user_answers_what_flask_login_and_the_services_ask(app, db):
+    from fieldservice.web import load_user
+
+    created = factories.user(role="manager", username="lena")
+    with app.test_request_context():
+        login_user(created)
+        session["sv"] = created.session_version  # as the login page records it
+        user = load_user(str(created.id))
+        assert (user.id, user.username, user.role, user.is_authenticated, user.is_active) == \
+            (created.id, "lena", "manager", True, True)
+        assert user.get_id() == str(created.id) and user.has_role("manager") and not user.has_role("agent")
+        session["sv"] = created.session_version + 1  # a session from before "log out everywhere"
+        assert load_user(str(created.id)) is None
+        assert load_user("not-a-number") is None
