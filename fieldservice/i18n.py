@@ -12,7 +12,7 @@ from functools import cached_property
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 from flask_login import current_user
 
@@ -85,16 +85,18 @@ def init_babel(app, babel: RequestCachingBabel) -> None:
     # Jinja's newstyle callables reach the catalogue through three context calls per message (alias,
     # wrapper, Flask-Babel's lambda, then get_domain()); a page has fifty-odd messages. These do the same
     # in one: translate, mark safe when autoescaping, and always %-format so the variables are escaped.
-    @pass_context
-    def gettext(context, string, **variables):
+    # They take the evaluation context, not the context: Jinja copies the context for every call of a
+    # context function made after a {% set %} in a block.
+    @pass_eval_context
+    def gettext(eval_ctx, string, **variables):
         translated = catalogue().ugettext(string)
-        return (Markup(translated) if context.eval_ctx.autoescape else translated) % variables
+        return (Markup(translated) if eval_ctx.autoescape else translated) % variables
 
-    @pass_context
-    def ngettext(context, singular, plural, num, **variables):
+    @pass_eval_context
+    def ngettext(eval_ctx, singular, plural, num, **variables):
         variables.setdefault("num", num)
         translated = catalogue().ungettext(singular, plural, num)
-        return (Markup(translated) if context.eval_ctx.autoescape else translated) % variables
+        return (Markup(translated) if eval_ctx.autoescape else translated) % variables
 
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: catalogue().ugettext(s),
