@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from sqlalchemy import select
+
+from fieldservice.database import utcnow
 
 from fieldservice.models import Appointment
 from tests import factories
@@ -24,7 +28,9 @@ def test_an_agent_books_the_best_suggestion_in_one_click_and_reads_the_confirmat
 def test_a_window_after_the_promise_asks_for_the_customers_reason_before_booking(page, db):
     agent = factories.user(role="agent")
     technician("王师傅", base=HUANGPU)
-    request = request_at(PUDONG, due=at(1, 7))  # before tomorrow's first window: every offer is late
+    # Already past its promise, so every offer is late at any time of day ("tomorrow 07:00" was not after
+    # 00:00 Shanghai time, when the rest of today's windows come first).
+    request = request_at(PUDONG, due=utcnow() - timedelta(hours=1))
     log_in(page, agent.username)
     page.goto(f"/requests/{request.id}/book")
     page.click("[data-testid=book-suggestion] >> nth=0")
