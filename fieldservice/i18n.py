@@ -82,11 +82,11 @@ def init_babel(app, babel: RequestCachingBabel) -> None:
     def catalogue():
         return babel.domain_instance.get_translations()
 
-    # Jinja's newstyle callables reach the catalogue through three context calls per message (alias,
-    # wrapper, Flask-Babel's lambda, then get_domain()); a page has fifty-odd messages. These do the same
-    # in one: translate, mark safe when autoescaping, and always %-format so the variables are escaped.
-    # They take the evaluation context, not the context: Jinja copies the context for every call of a
-    # context function made after a {% set %} in a block.
+    # Flask-Babel installs Jinja's newstyle callables, which reach the catalogue through three context calls
+    # per message (alias, wrapper, its lambda, then get_domain()); a page has fifty-odd messages. These
+    # replace them and do the same in one: translate, mark safe when autoescaping, and always %-format so
+    # the variables are escaped. They take the evaluation context, not the context: Jinja copies the
+    # context for every call of a context function made after a {% set %} in a block.
     @pass_eval_context
     def gettext(eval_ctx, string, **variables):
         translated = catalogue().ugettext(string)
@@ -98,13 +98,6 @@ def init_babel(app, babel: RequestCachingBabel) -> None:
         translated = catalogue().ungettext(singular, plural, num)
         return (Markup(translated) if eval_ctx.autoescape else translated) % variables
 
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: catalogue().ugettext(s),
-        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
-        pgettext=lambda c, s: catalogue().upgettext(c, s),
-        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
     app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
 

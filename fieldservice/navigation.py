@@ -45,10 +45,6 @@ class NavLink(NamedTuple):
     label: str
 
 
-def nav_for(role: str, view_functions) -> list[tuple[str, str]]:
-    return [(endpoint, label) for endpoint, label, roles in NAV if role in roles and endpoint in view_functions]
-
-
 def nav_links(role: str, locale: str) -> tuple[NavLink, ...]:
     """The role's menu with its URLs and labels, built once per role, language and mount point.
 
@@ -58,8 +54,8 @@ def nav_links(role: str, locale: str) -> tuple[NavLink, ...]:
     cache = current_app.extensions.setdefault("fieldservice.nav_links", {})
     links = cache.get(key)
     if links is None:
-        links = cache[key] = tuple(NavLink(endpoint, url_for(endpoint), str(label))
-                                   for endpoint, label in nav_for(role, current_app.view_functions))
+        links = cache[key] = tuple(NavLink(endpoint, url_for(endpoint), str(label)) for endpoint, label, roles in NAV
+                                   if role in roles and endpoint in current_app.view_functions)
     return links
 
 
