@@ -1,6 +1,6 @@
 """Warranty check speed with a big installed base, on SQLite and PostgreSQL.
 
-    /tmp/venv/bin/python bench/bench_warranty.py [--units 1000000] [--sqlite PATH] [--pg URL]
+    /tmp/venv/bin/python bench/bench_warranty.py [--units 1000000] [--sqlite PATH|''] [--pg URL|'']
                                                  [--samples 3000] [--seconds 10] [--rounds 3] [--skip-http]
 
 Targets (issue 3): with 1,000,000 units a warranty check by serial takes <= 1 ms at the 99th percentile in
@@ -278,14 +278,15 @@ def bench_http(url: str, serials: list[str], seconds: int, rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, default=1_000_000)
-    parser.add_argument("--sqlite", default=DEFAULT_SQLITE, help="SQLite file (created when missing)")
+    parser.add_argument("--sqlite", default=DEFAULT_SQLITE, help="SQLite file (created when missing; '' to skip)")
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL URL ('' to skip)")
     parser.add_argument("--samples", type=int, default=3000)
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per worker class")
     parser.add_argument("--skip-http", action="store_true")
     options = parser.parse_args()
-    targets = [("SQLite", f"sqlite:///{options.sqlite}")] + ([("PostgreSQL", options.pg)] if options.pg else [])
+    targets = ([("SQLite", f"sqlite:///{options.sqlite}")] if options.sqlite else []) + (
+        [("PostgreSQL", options.pg)] if options.pg else [])
     for name, url in targets:
         print(f"== {name}: preparing {options.units:,} units", flush=True)
         app = prepare(url, options.units)

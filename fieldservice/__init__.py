@@ -24,11 +24,12 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import models  # noqa: F401  (registers every table on the metadata)
-    from .database import configure_sqlite
+    from .database import configure_postgresql, configure_sqlite
 
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine)
     migrate.init_app(app, db, render_as_batch=True, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     login_manager.init_app(app)

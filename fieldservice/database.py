@@ -62,7 +62,39 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        # Straight to the driver: through SQLAlchemy's execution path a BEGIN costs as much as a query.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """A transaction that only read ends with COMMIT instead of ROLLBACK.
+
+    psycopg forgets its prepared statements on every ROLLBACK (the transaction might have changed the
+    schema), and every request that writes nothing ends with one: each page then had its queries
+    planned anew, half a millisecond for the warranty check alone. Committing a transaction that ran
+    nothing but SELECTs changes nothing either, and the prepared statements stay.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    from psycopg.pq import TransactionStatus
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.info["only_read"] = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
+        # Anything but a plain SELECT (DML, DDL, WITH, SET, CALL…) counts as a change.
+        if connection.info.get("only_read") and not statement.startswith("SELECT "):
+            connection.info["only_read"] = False
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection):
+        driver_connection = connection.connection.driver_connection
+        if (connection.info.pop("only_read", False)
+                and driver_connection.info.transaction_status == TransactionStatus.INTRANS):
+            # The driver's own rollback() that follows finds no transaction and sends nothing.
+            driver_connection.commit()
 
 
 _in_write = contextvars.ContextVar("in_write_transaction", default=False)

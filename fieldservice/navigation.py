@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from .auth.models import Role
@@ -57,6 +57,21 @@ def nav_links(role: str, locale: str) -> tuple[NavLink, ...]:
         links = cache[key] = tuple(NavLink(endpoint, url_for(endpoint), str(label)) for endpoint, label, roles in NAV
                                    if role in roles and endpoint in current_app.view_functions)
     return links
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """url_for for templates: URLs of static files and of pages without arguments are built once per mount point.
+
+    Every page links its stylesheets, script and header forms, at about 4 µs for each URL built.
+    """
+    if values and (endpoint != "static" or values.keys() != {"filename"}) or not has_request_context():
+        return url_for(endpoint, **values)
+    key = (endpoint, values.get("filename"), request.script_root)
+    cache = current_app.extensions.setdefault("fieldservice.template_urls", {})
+    url = cache.get(key)
+    if url is None:
+        url = cache[key] = url_for(endpoint, **values)
+    return url
 
 
 def home_endpoint(role: str, view_functions) -> str:

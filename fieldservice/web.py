@@ -17,7 +17,7 @@ from .customers.rules import mask_phone
 from .errors import DomainError
 from .extensions import db, login_manager
 from .i18n import LOCALES, current_locale
-from .navigation import nav_links
+from .navigation import nav_links, template_url_for
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -128,8 +128,8 @@ def init_app(app) -> None:
             return json_error(500, "internal_error", title)
         return render_template("errors/error.html", status=500, title=title, detail=None), 500
 
-    app.jinja_env.globals.update(csrf_token=csrf_token, locales=LOCALES, mask_phone=mask_phone,
-                                 page_locale=current_locale,
+    app.jinja_env.globals.update(url_for=template_url_for, csrf_token=csrf_token, locales=LOCALES,
+                                 mask_phone=mask_phone, page_locale=current_locale,
                                  has_endpoint=lambda endpoint: endpoint in app.view_functions)
 
     @app.context_processor

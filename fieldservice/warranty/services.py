@@ -118,9 +118,9 @@ def _history_columns(unit_id):
 def _statements() -> dict:
     # Built on first use: loader options need every mapper configured, i.e. all models imported.
     return {
-        "check_by_serial": select(Unit.id, Unit.serial, Unit.purchase_date, Unit.invoice_no, Unit.sale_type,
-                                  ProductModel.code, ProductModel.name, Customer.id, Customer.name, Customer.phone,
-                                  *TERMS, *_history_columns(Unit.id))
+        # The terms hold purchase date, invoice and sale type: UnitOnRecord takes them from there.
+        "check_by_serial": select(Unit.id, Unit.serial, ProductModel.code, ProductModel.name, Customer.id,
+                                  Customer.name, Customer.phone, *TERMS, *_history_columns(Unit.id))
         .join(Unit.model).join(Unit.customer)
         .where(Unit.serial == bindparam("serial")),
         # The unit as an ORM object, for services that go on to change things.
@@ -218,5 +218,9 @@ def check_serial(serial: str, on: date | None = None, component: Component | str
     if found is None:
         raise NotFound("unknown_serial", _l("No unit with serial %(serial)s is registered. Check the number "
                                             "on the product label or register the unit.", serial=normalised))
-    unit = UnitOnRecord(*found[:10])
-    return WarrantyCheck(unit, _decide(_facts(*found[10:]), on, component, exclusions))
+    unit_id, serial, model_code, model_name, customer_id, customer_name, customer_phone = found[:7]
+    terms_and_history = found[7:]
+    purchase_date, invoice_no, sale_type = terms_and_history[:3]
+    unit = UnitOnRecord(unit_id, serial, purchase_date, invoice_no, sale_type, model_code, model_name, customer_id,
+                        customer_name, customer_phone)
+    return WarrantyCheck(unit, _decide(_facts(*terms_and_history), on, component, exclusions))

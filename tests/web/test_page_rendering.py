@@ -79,3 +79,12 @@ def test_the_session_user_answers_what_flask_login_and_the_services_ask(app, db)
         session["sv"] = created.session_version + 1  # a session from before "log out everywhere"
         assert load_user(str(created.id)) is None
         assert load_user("not-a-number") is None
+
+
+def test_template_urls_follow_the_mount_point_and_their_arguments(app):
+    page = "{{ url_for('static', filename='css/app.css') }} {{ url_for('warranty.check') }} " \
+           "{{ url_for('customers.detail', customer_id=7) }} {{ url_for('warranty.check', serial='A 1') }}"
+    for mount in ("", "/fs", ""):
+        with app.test_request_context(base_url=f"http://localhost{mount}/"):
+            assert render_template_string(page) == (f"{mount}/static/css/app.css {mount}/warranty "
+                                                    f"{mount}/customers/7 {mount}/warranty?serial=A+1")
