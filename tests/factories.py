@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from fieldservice.extensions import db
@@ -10,6 +10,9 @@ from fieldservice.models import (Customer, FaultCode, LabourItem, Part, ProductM
                                  Technician, Unit, User)
 
 _ids = itertools.count(1)
+# Bought four months before the run, so a unit is in warranty whenever the tests run (a fixed date would
+# expire); tests about particular dates give their own.
+RECENT_PURCHASE = date.today() - timedelta(days=120)
 
 
 def next_id() -> int:
@@ -46,7 +49,7 @@ def customer(name: str = "张伟", phone: str | None = None, **kwargs) -> Custom
 
 
 def unit(serial: str | None = None, model: ProductModel | None = None, owner: Customer | None = None,
-         purchase_date: date | None = date(2026, 6, 1), invoice_no: str | None = "INV-1", **kwargs) -> Unit:
+         purchase_date: date | None = RECENT_PURCHASE, invoice_no: str | None = "INV-1", **kwargs) -> Unit:
     n = next_id()
     model = model or product_model()
     owner = owner or customer()

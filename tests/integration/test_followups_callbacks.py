@@ -65,7 +65,9 @@ def test_a_forwarded_request_puts_one_partner_check_on_the_owners_list(db, monke
 
 
 def _callback(db):
-    factories_aftercare.completed_visit(finished_at=FINISHED)
+    # Bought some months before this fixed visit, so the unit is in warranty on the tests' fixed days.
+    unit = factories.unit(purchase_date=FINISHED.date() - timedelta(days=120))
+    factories_aftercare.completed_visit(finished_at=FINISHED, owner_unit=unit)
     return db.session.scalar(select(FollowUp))
 
 

@@ -22,7 +22,7 @@ from tests.factories_callcentre import acting_as
 def unit(db):
     model = factories.product_model(code="KFR-35GW")
     customer = factories.customer(name="张伟", phone="13800138000")
-    return factories.unit(serial="KFR35-0001", model=model, owner=customer, purchase_date=date(2026, 3, 1))
+    return factories.unit(serial="KFR35-0001", model=model, owner=customer, purchase_date=factories.RECENT_PURCHASE)
 
 
 def test_a_request_gets_a_number_an_owner_a_promise_and_a_warranty_snapshot(unit, db):

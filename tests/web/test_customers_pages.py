@@ -1,4 +1,3 @@
-from datetime import date
 from io import BytesIO
 
 import pytest
@@ -16,7 +15,7 @@ ZH = {"Accept-Language": "zh-CN"}
 def zhang(db):
     model = factories.product_model(code="KFR-35GW", name="挂机 1.5匹")
     customer = factories.customer(name="张伟", phone="13800138000")
-    factories.unit(serial="KFR35-0001", model=model, owner=customer, purchase_date=date(2026, 3, 1))
+    factories.unit(serial="KFR35-0001", model=model, owner=customer, purchase_date=factories.RECENT_PURCHASE)
     return customer
 
 

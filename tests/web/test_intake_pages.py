@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ ZH = {"Accept-Language": "zh-CN"}
 @pytest.fixture()
 def unit(db):
     model = factories.product_model(code="KFR-35GW", name="挂机 1.5匹")
-    return factories.unit(serial="KFR35-0001", model=model, purchase_date=date(2026, 3, 1),
+    return factories.unit(serial="KFR35-0001", model=model, purchase_date=factories.RECENT_PURCHASE,
                           owner=factories.customer(name="张伟", phone="13800138000"))
 
 

@@ -57,7 +57,8 @@ def test_bad_or_unknown_serials_get_a_clear_message(agent_client, unit, query, h
     assert "<script>alert(1)</script>" not in page
 
 
-def test_the_same_badge_is_shown_for_the_unit_on_the_customer_page(agent_client, unit):
+def test_the_same_badge_is_shown_for_the_unit_on_the_customer_page(agent_client, db):
+    unit = factories.unit(purchase_date=factories.RECENT_PURCHASE)  # the page decides for today
     page = agent_client.get(f"/customers/{unit.customer_id}", headers=EN).get_data(as_text=True)
     assert 'data-status="in_warranty"' in page
 
