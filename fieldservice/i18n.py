@@ -11,7 +11,8 @@ from babel.messages.pofile import read_po
 from functools import cached_property
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, gettext
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 from flask_login import current_user
@@ -45,6 +46,24 @@ def compile_catalogs() -> int:
             write_mo(mo_file, catalog)
         compiled += 1
     return compiled
+
+
+class LazyMessage(LazyString):
+    """Flask-Babel's lazy string, except that a page escapes the variables in it.
+
+    Flask-Babel's marks the whole formatted message as safe HTML, so a variable holding what somebody typed
+    (a serial, a phone number in an import file) would reach the page unescaped.
+    """
+
+    def __html__(self):
+        (message,) = self._args
+        translated = Markup(gettext(message))
+        return translated % self._kwargs if self._kwargs else translated
+
+
+def lazy_gettext(message: str, **variables) -> LazyMessage:
+    """`_l`: a message translated when it is shown, for forms and module-level constants."""
+    return LazyMessage(gettext, message, **variables)
 
 
 class RequestCachedDomain(Domain):

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import lazy_gettext as _l
 
 from .auth.models import Role
+from .i18n import lazy_gettext as _l
 
 A, T, M, AD = Role.AGENT, Role.TECHNICIAN, Role.MANAGER, Role.ADMIN
 

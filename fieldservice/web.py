@@ -6,7 +6,6 @@ import time
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
@@ -16,7 +15,7 @@ from .auth.current import session_user
 from .customers.rules import mask_phone
 from .errors import DomainError
 from .extensions import db, login_manager
-from .i18n import LOCALES, current_locale
+from .i18n import LOCALES, current_locale, lazy_gettext as _l
 from .navigation import nav_links, template_url_for
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "

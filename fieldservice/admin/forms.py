@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import time
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DecimalField, FloatField, IntegerField, PasswordField, SelectField,
                      SelectMultipleField, StringField, TimeField)
@@ -14,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.forms import LOCALE_CHOICES
 from ..customers.rules import normalise_phone
+from ..i18n import lazy_gettext as _l
 from ..settings import get_setting
 from .services import TechnicianProfile, parse_regions
 

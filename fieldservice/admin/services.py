@@ -7,7 +7,6 @@ from datetime import time
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +18,7 @@ from ..database import write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..geo import geocode
+from ..i18n import lazy_gettext as _l
 from ..parts.models import LocationKind, StockLocation
 from ..scheduling.models import Technician
 from ..settings import EDITABLE

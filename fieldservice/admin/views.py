@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, or_, select
@@ -18,6 +17,7 @@ from ..auth.models import Role, User
 from ..catalog.models import FaultCode, LabourItem, Part, Partner, ProductModel, Setting
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..scheduling.models import Technician
 from ..settings import EDITABLE, get_setting
 from . import services

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -22,6 +21,7 @@ from ..extensions import db
 from ..followups.models import FollowUp
 from ..followups.rules import FollowUpKind, FollowUpStatus
 from ..followups.services import create_agreement_callback, create_sales_offer, open_request
+from ..i18n import lazy_gettext as _l
 from ..intake.models import ServiceRequest
 from ..intake.rules import RequestKind, RequestStatus
 from ..intake.services import allocate_sequence, change_request_status

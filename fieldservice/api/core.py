@@ -8,12 +8,12 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
-from flask_babel import lazy_gettext as _l
 
 from ..auth.models import Role
 from ..auth.services import user_for_token
 from ..errors import DomainError, Forbidden
 from ..extensions import csrf
+from ..i18n import lazy_gettext as _l
 from .idempotency import run_idempotent
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

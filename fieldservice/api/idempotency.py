@@ -10,13 +10,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import write_transaction
 from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 100

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional, Regexp
 
+from ..i18n import lazy_gettext as _l
 from .models import Role
 
 ROLE_CHOICES = [

@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +14,7 @@ from ..audit.services import record
 from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import ApiToken, Role, User
 
 

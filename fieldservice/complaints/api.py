@@ -1,12 +1,12 @@
 """JSON API: log a complaint (e.g. from a WeChat front end); the 24-hour reply clock starts at once."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 
 from ..api.core import api_roles, bp, idempotent_json, json_body
 from ..api.openapi import error_responses
 from ..auth.models import Role
 from ..errors import DomainError
+from ..i18n import lazy_gettext as _l
 from ..intake.rules import Channel
 from . import services
 from .models import Complaint

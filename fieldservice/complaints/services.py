@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +14,7 @@ from ..customers.rules import phone_search_digits
 from ..database import write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..intake.models import ServiceRequest
 from ..intake.rules import Channel
 from ..signals import complaint_resolved

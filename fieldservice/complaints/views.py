@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,7 +11,7 @@ from ..auth.decorators import role_required
 from ..auth.models import Role, User
 from ..customers.models import Customer
 from ..extensions import db
-from ..i18n import fmt_datetime
+from ..i18n import fmt_datetime, lazy_gettext as _l
 from ..followups.models import FollowUp
 from ..intake.models import ServiceRequest
 from . import services

@@ -1,13 +1,12 @@
 """Forms for customers and units: input shape only; the services check the rules again."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, FloatField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..i18n import local_today
+from ..i18n import lazy_gettext as _l, local_today
 from .rules import (MAX_ADDRESS, MAX_CONTRACT_MONTHS, MAX_INVOICE, MAX_NAME, normalise_phone, normalise_serial,
                     purchase_date_problem, serial_problem)
 

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -21,7 +20,7 @@ from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..followups.models import FollowUp
 from ..geo import geocode
-from ..i18n import local_today
+from ..i18n import lazy_gettext as _l, local_today
 from ..intake.models import ServiceRequest
 from ..scheduling.models import Appointment
 from ..visits.models import ServiceReport

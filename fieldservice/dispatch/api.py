@@ -4,13 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import jsonify, request
-from flask_babel import lazy_gettext as _l
 
 from ..api.core import api_roles, bp, idempotent_json, json_body
 from ..api.openapi import error_responses
 from ..auth.models import Role
 from ..errors import DomainError, NotFound
-from ..i18n import current_locale
+from ..i18n import current_locale, lazy_gettext as _l
 from ..intake.services import find_request
 from ..scheduling.services import book_appointment, suggestions_for_request
 

@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import joinedload
 
@@ -22,6 +21,7 @@ from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..geo import geodesic_km, travel_minutes
+from ..i18n import lazy_gettext as _l
 from ..intake.models import ServiceRequest
 from ..intake.rules import RequestStatus
 from ..scheduling import planner, rules

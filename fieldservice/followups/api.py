@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import g, jsonify, request
-from flask_babel import lazy_gettext as _l
 
 from .. import i18n
 from ..api.core import api_roles, bp, idempotent_json, json_body
@@ -13,6 +12,7 @@ from ..auth.models import Role
 from ..customers.rules import mask_phone
 from ..errors import DomainError
 from . import services
+from ..i18n import lazy_gettext as _l
 from .models import FollowUp
 from .rules import MAX_ATTEMPTS, CallOutcome, FollowUpKind
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..i18n import lazy_gettext as _l
 from .rules import CallOutcome, FollowUpKind, FollowUpStatus
 
 KIND_LABELS = {

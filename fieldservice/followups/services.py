@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -20,6 +19,7 @@ from ..customers.models import Customer
 from ..database import write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..intake.models import ServiceRequest
 from ..intake.rules import Channel, RequestKind
 from ..intake.services import MAX_DESCRIPTION, create_request

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from ..auth.models import Role, User
 from ..customers.rules import mask_phone
 from ..extensions import db
 from . import services
+from ..i18n import lazy_gettext as _l
 from .forms import KIND_LABELS, STATUS_LABELS, CallFilterForm, CallOutcomeForm, ReassignForm
 from .models import FollowUp
 from .rules import MAX_ATTEMPTS, csv_bytes, split_call_list

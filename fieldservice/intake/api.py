@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import jsonify
-from flask_babel import lazy_gettext as _l
 
 from ..api.core import api_roles, bp, idempotent_json, json_body
 from ..api.openapi import error_responses
@@ -12,6 +11,7 @@ from ..catalog import api as catalog_api
 from ..customers.rules import mask_phone
 from ..customers.services import NewCustomer, NewUnit
 from ..errors import DomainError
+from ..i18n import lazy_gettext as _l
 from ..warranty.api import decision_json, parse_api_date
 from ..warranty.rules import decision_from_snapshot
 from . import services

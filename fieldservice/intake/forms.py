@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..customers.forms import UnitFields, valid_phone
 from ..customers.rules import MAX_ADDRESS, MAX_NAME
+from ..i18n import lazy_gettext as _l
 from .rules import Channel, RequestKind, RequestStatus
 from .services import MAX_DESCRIPTION, MAX_NOTE, STATUS_LABELS
 

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -22,7 +21,7 @@ from ..customers.services import NewCustomer, NewUnit
 from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
-from ..i18n import local_today
+from ..i18n import lazy_gettext as _l, local_today
 from ..scheduling.models import Appointment
 from ..settings import get_setting
 from ..signals import request_created, request_status_changed

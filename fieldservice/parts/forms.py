@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..i18n import lazy_gettext as _l
 from .rules import MovementKind, QuantityError, parse_quantity
 from .services import quantity_message
 

@@ -6,7 +6,6 @@ enough; the CHECK (qty >= 0) behind it makes negative stock impossible even for 
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -16,6 +15,7 @@ from ..catalog.models import Part
 from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..scheduling.models import Appointment, Technician
 from ..settings import get_setting
 from .models import Requisition, StockLevel, StockLocation, StockMovement

@@ -1,7 +1,6 @@
 """Report filters (GET forms: bookmarkable, no CSRF token) and the offer button (a POST)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
@@ -11,6 +10,7 @@ from ..auth.models import User
 from ..catalog.models import ProductModel
 from ..customers.models import CustomerType
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..scheduling.models import Technician
 from .rules import CoverageChoice
 

@@ -1,7 +1,6 @@
 """The one write the reports make: starting an agreement offer from the warranty-expiry list."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +13,7 @@ from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..followups.models import FollowUp
 from ..followups.rules import FollowUpKind, FollowUpStatus
-from ..i18n import fmt_date, local_today
+from ..i18n import fmt_date, lazy_gettext as _l, local_today
 from .expiry import coverage_end_for_unit
 from .models import SalesOffer
 

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, stream_template,
                    stream_with_context, url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.decorators import role_required
 from ..auth.models import Role
 from ..database import utcnow
 from ..errors import DomainError
-from ..i18n import fmt_date, fmt_datetime, local_today
+from ..i18n import fmt_date, fmt_datetime, lazy_gettext as _l, local_today
 from . import queries, services
 from .csv import Cell, csv_chunks
 from .expiry import ExpiryFilters, ExpiryQuery, ExpiryRow

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, delete, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -33,6 +32,7 @@ from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..geo import geodesic_km, haversine_km
+from ..i18n import lazy_gettext as _l
 from ..intake.models import RequestNote, ServiceRequest
 from ..intake.rules import RequestStatus, can_transition
 from ..intake.services import change_request_status, status_label

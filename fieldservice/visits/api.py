@@ -6,13 +6,12 @@ import binascii
 from datetime import date
 
 from flask import g, jsonify, request
-from flask_babel import lazy_gettext as _l
 
 from ..api.core import api_roles, bp, json_body
 from ..api.openapi import error_responses
 from ..auth.models import Role
 from ..errors import DomainError, NotFound
-from ..i18n import local_today
+from ..i18n import lazy_gettext as _l, local_today
 from . import access, services
 from .rules import Completion, LabourInput, PartInput, WorkInput
 from .views import send_pdf

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
@@ -6,6 +5,7 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Radi
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..i18n import lazy_gettext as _l
 from ..parts.forms import WholeQuantity, optional_int
 from ..parts.rules import QuantityError, parse_quantity
 from ..parts.services import quantity_message

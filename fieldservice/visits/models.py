@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (DDL, JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, Numeric, String, Text,
                         UniqueConstraint, event, inspect)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import UTCDateTime, enum_check, utcnow
 from ..errors import Conflict
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .rules import LineKind, Verdict, VisitOutcome
 
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -27,7 +26,7 @@ from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..geo import geodesic_km
-from ..i18n import local_today, service_tz, to_local
+from ..i18n import lazy_gettext as _l, local_today, service_tz, to_local
 from ..intake.models import ServiceRequest
 from ..intake.rules import RequestKind, RequestStatus
 from ..intake.services import allocate_sequence, change_request_status

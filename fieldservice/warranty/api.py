@@ -5,13 +5,12 @@ import re
 from datetime import date
 
 from flask import jsonify
-from flask_babel import lazy_gettext as _l
 
 from ..api.core import api_roles, bp, json_body
 from ..api.openapi import error_responses
 from ..auth.models import Role
 from ..errors import DomainError
-from ..i18n import current_locale
+from ..i18n import current_locale, lazy_gettext as _l
 from .rules import Component, Exclusion, WarrantyDecision
 from .services import check_serial
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..customers.forms import valid_serial
+from ..i18n import lazy_gettext as _l
 from .rules import Component, Exclusion
 from .services import COMPONENT_LABELS, EXCLUSION_LABELS
 

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -25,7 +24,7 @@ from ..customers.models import Customer, CustomerType, Unit
 from ..customers.rules import normalise_serial, serial_problem
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..i18n import local_today, service_tz, to_local
+from ..i18n import lazy_gettext as _l, local_today, service_tz, to_local
 from ..intake.models import ServiceRequest
 from ..intake.rules import OPEN_STATUSES, RequestKind, RequestStatus
 from .rules import Component, Exclusion, WarrantyDecision, WarrantyFacts, WarrantyStatus, decide_warranty

@@ -18,3 +18,12 @@ def test_no_message_is_translated_two_ways_by_different_areas():
 
     conflicts = conflicting_translations()
     assert not conflicts, "\n".join(f"{msgid!r}: {by_domain}" for msgid, by_domain in sorted(conflicts.items()))
+
+
+def test_lazy_messages_come_from_our_i18n_module_which_escapes_their_variables_on_pages():
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "fieldservice"
+    direct = [str(path.relative_to(package)) for path in package.rglob("*.py")
+              if "from flask_babel import lazy_gettext" in path.read_text(encoding="utf-8")]
+    assert not direct, f"import _l from fieldservice.i18n instead of Flask-Babel in: {direct}"

@@ -6,7 +6,7 @@ from flask import render_template_string, session
 from flask_babel import force_locale, gettext
 from flask_login import login_user
 
-from fieldservice.i18n import fmt_date, fmt_datetime, fmt_time
+from fieldservice.i18n import fmt_date, fmt_datetime, fmt_time, lazy_gettext
 from fieldservice.navigation import nav_links
 from tests import factories
 
@@ -88,3 +88,14 @@ def test_template_urls_follow_the_mount_point_and_their_arguments(app):
         with app.test_request_context(base_url=f"http://localhost{mount}/"):
             assert render_template_string(page) == (f"{mount}/static/css/app.css {mount}/warranty "
                                                     f"{mount}/customers/7 {mount}/warranty?serial=A+1")
+
+
+def test_lazy_messages_escape_their_variables_on_a_page_but_not_their_own_text(app):
+    typed = "<script>alert(1)</script>"
+    message = lazy_gettext("Serial %(value)s already appears earlier in this file.", value=typed)
+    label = lazy_gettext("Serial number")
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert render_template_string("{{ message }}", message=message) == \
+            "序列号 &lt;script&gt;alert(1)&lt;/script&gt; 在本文件前面已出现过。"
+        assert str(message) == f"序列号 {typed} 在本文件前面已出现过。"  # as flashed, which escapes it itself
+        assert render_template_string("{{ label }}", label=label) == "序列号"
