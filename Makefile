@@ -37,13 +37,15 @@ run: setup
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# The whole suite on SQLite, then the database tests again on PostgreSQL when TEST_DATABASE_URL is set.
-# In CI (CI=true) PostgreSQL is mandatory.
+# The whole suite on SQLite, then the database and browser tests again on PostgreSQL when TEST_DATABASE_URL is
+# set (the first run clears it: conftest takes any TEST_DATABASE_URL it sees). In CI (CI=true) PostgreSQL is
+# mandatory.
 test: $(VENV)/.installed-test translations
-	$(BIN)/python -m pytest -q tests
+	@echo "== the whole suite on SQLite"
+	TEST_DATABASE_URL= $(BIN)/python -m pytest -q tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-		$(BIN)/python -m pytest -q tests/integration tests/web; \
+		$(BIN)/python -m pytest -q tests/integration tests/web tests/e2e; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI requires the PostgreSQL run: TEST_DATABASE_URL is not set" >&2; exit 1; \
 	else \
@@ -51,7 +53,7 @@ test: $(VENV)/.installed-test translations
 	fi
 
 test-pg: $(VENV)/.installed-test translations
-	TEST_DATABASE_URL=$$(tools/pg-test-server start) $(BIN)/python -m pytest -q tests/integration tests/web
+	TEST_DATABASE_URL=$$(tools/pg-test-server start) $(BIN)/python -m pytest -q tests/integration tests/web tests/e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache
