@@ -180,7 +180,7 @@ def _ensure_technicians(users: dict[str, User], created: Counter) -> list[Techni
 def _ensure_stock(parts: dict[str, Part], warehouse: StockLocation, technicians: list[Technician],
                   created: Counter) -> None:
     """Opening stock where a part has none at a location, with the ledger entries that explain it."""
-    have = set(db.session.execute(select(StockLevel.part_id, StockLevel.location_id)).tuples())
+    have = {tuple(row) for row in db.session.execute(select(StockLevel.part_id, StockLevel.location_id))}
     opened = utcnow() - timedelta(days=30)
     vans = [t for t in technicians if t.van_location_id]
     for code, _name, line, _acc, _price, _threshold, wh_qty, van_qty in data.PARTS:
