@@ -64,7 +64,9 @@ def template_url_for(endpoint: str, **values) -> str:
 
     Every page links its stylesheets, script and header forms, at about 4 µs for each URL built.
     """
-    if values and (endpoint != "static" or values.keys() != {"filename"}) or not has_request_context():
+    # A ".endpoint" depends on the request's blueprint: built each time, like URLs with arguments.
+    if (values and (endpoint != "static" or values.keys() != {"filename"}) or endpoint.startswith(".")
+            or not has_request_context()):
         return url_for(endpoint, **values)
     key = (endpoint, values.get("filename"), request.script_root)
     cache = current_app.extensions.setdefault("fieldservice.template_urls", {})
