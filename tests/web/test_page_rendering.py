@@ -88,7 +88,7 @@ def test_template_urls_follow_the_mount_point_and_their_arguments(app):
         with app.test_request_context(base_url=f"http://localhost{mount}/"):
             assert render_template_string(page) == (f"{mount}/static/css/app.css {mount}/warranty "
                                                     f"{mount}/customers/7 {mount}/warranty?serial=A+1")
-    # ".index" names a page of the request's blueprint: the home page under main, the list of reports under reports.
+    # ".index" names a page of the request's blueprint: the home page under main, the reports list under reports.
     home, reports = (app.url_map.bind("localhost").build(endpoint) for endpoint in ("main.index", "reports.index"))
     for path, expected in ((home, home), (reports, reports), (home, home)):
         with app.test_request_context(path):
