@@ -12,6 +12,7 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from .auth.current import session_user
+from .choices import choice_labels
 from .customers.rules import mask_phone
 from .errors import DomainError
 from .extensions import db, login_manager
@@ -130,6 +131,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(url_for=template_url_for, csrf_token=csrf_token, locales=LOCALES,
                                  mask_phone=mask_phone, page_locale=current_locale,
                                  has_endpoint=lambda endpoint: endpoint in app.view_functions)
+    app.jinja_env.filters["choice_labels"] = choice_labels
 
     @app.context_processor
     def template_context():

@@ -24,6 +24,11 @@ from tests import factories
 ON_CI = os.environ.get("CI") == "true"
 
 
+def pytest_configure(config):
+    # WTForms 3.4 drops (value, label) tuples in field definitions: fieldservice.choices.select_choices.
+    config.addinivalue_line("filterwarnings", "error:Passing SelectField choices:DeprecationWarning")
+
+
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:

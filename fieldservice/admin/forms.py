@@ -12,6 +12,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.forms import LOCALE_CHOICES
+from ..choices import select_choices
 from ..customers.rules import normalise_phone
 from ..i18n import lazy_gettext as _l
 from ..settings import get_setting
@@ -58,12 +59,12 @@ class TechnicianForm(FlaskForm):
                                description=_l("Where the technician starts the day, e.g. 上海市浦东新区张江路188号."))
     base_lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
     base_lon = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
-    skills = CheckboxesField(_l("Skills"), choices=PRODUCT_LINES)
+    skills = CheckboxesField(_l("Skills"), choices=select_choices(PRODUCT_LINES))
     area_radius_km = FloatField(_l("Service radius (km)"), default=30,
                                 validators=[InputRequired(), NumberRange(1, 300)])
     regions = StringField(_l("Regions also covered"), filters=STRIP, validators=[Optional(), Length(max=500)],
                           description=_l("City or district names, separated by commas, e.g. 苏州市, 昆山市."))
-    working_days = CheckboxesField(_l("Working days"), choices=WEEKDAYS, default=list("123456"))
+    working_days = CheckboxesField(_l("Working days"), choices=select_choices(WEEKDAYS), default=list("123456"))
     # New technicians start with the centre's working day (runtime settings).
     work_start = TimeField(_l("Work starts"), validators=[InputRequired()],
                            default=lambda: time.fromisoformat(get_setting("WORK_START")))
@@ -116,7 +117,7 @@ class NewTechnicianForm(TechnicianForm):
         DataRequired(), Length(min=2, max=64),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore."))])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=128)])
-    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    locale = SelectField(_l("Language"), choices=select_choices(LOCALE_CHOICES))
 
 
 # --- catalogue -------------------------------------------------------------------------------------------------
@@ -124,7 +125,7 @@ class NewTechnicianForm(TechnicianForm):
 class ProductModelForm(FlaskForm):
     code = StringField(_l("Model code"), filters=STRIP, validators=CODE)
     name = StringField(_l("Name"), filters=STRIP, validators=[DataRequired(), Length(max=120)])
-    product_line = SelectField(_l("Product line"), choices=PRODUCT_LINES)
+    product_line = SelectField(_l("Product line"), choices=select_choices(PRODUCT_LINES))
     unit_warranty_months = IntegerField(_l("Unit warranty (months)"), default=12,
                                         validators=[InputRequired(), NumberRange(0, 120)])
     accessory_warranty_months = IntegerField(_l("Accessory warranty (months)"), default=6,
@@ -149,7 +150,7 @@ LINE_OR_ANY = [("", _l("Any product line"))] + PRODUCT_LINES
 class PartForm(FlaskForm):
     code = StringField(_l("Part code"), filters=STRIP, validators=CODE)
     name = StringField(_l("Name"), filters=STRIP, validators=[DataRequired(), Length(max=120)])
-    product_line = SelectField(_l("Product line"), choices=LINE_OR_ANY)
+    product_line = SelectField(_l("Product line"), choices=select_choices(LINE_OR_ANY))
     is_accessory = BooleanField(_l("Accessory (remote control, cable, filter…): covered for the accessory period"))
     unit_price = DecimalField(_l("Price (yuan)"), places=2, validators=[InputRequired(), NumberRange(0, 1000000)])
     low_stock_threshold = IntegerField(_l("Low-stock threshold"), default=2,
@@ -181,7 +182,7 @@ class FaultCodeForm(FlaskForm):
     code = StringField(_l("Code"), filters=STRIP, validators=[DataRequired(), Length(max=20), *CODE[2:]])
     name_zh = StringField(_l("Name in Chinese"), filters=STRIP, validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("Name in English"), filters=STRIP, validators=[DataRequired(), Length(max=120)])
-    product_line = SelectField(_l("Product line"), choices=LINE_OR_ANY)
+    product_line = SelectField(_l("Product line"), choices=select_choices(LINE_OR_ANY))
     active = BooleanField(_l("Active"), default=True)
 
     def values(self) -> dict:
@@ -226,7 +227,7 @@ class SettingsForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(0, 10000)])
     WORK_START = TimeField(_l("Default working day starts"), validators=[InputRequired()])
     WORK_END = TimeField(_l("Default working day ends"), validators=[InputRequired()])
-    WINDOW_MINUTES = SelectField(_l("Appointment window"), choices=WINDOW_CHOICES, coerce=int)
+    WINDOW_MINUTES = SelectField(_l("Appointment window"), choices=select_choices(WINDOW_CHOICES), coerce=int)
     ROAD_FACTOR = FloatField(_l("Road factor (road distance ÷ straight-line distance)"),
                              validators=[InputRequired(), NumberRange(1, 3)])
     SPEED_KMH = FloatField(_l("Average travel speed (km/h)"), validators=[InputRequired(), NumberRange(5, 120)])

@@ -5,6 +5,7 @@ from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
 from ..warranty.rules import UNIT_CONTRACT_CAP_MONTHS
 from .services import STATUS_LABELS
@@ -52,5 +53,5 @@ class AgreementFilterForm(FlaskForm):
         csrf = False
 
     status = SelectField(_l("Status"), default="",
-                         choices=[("", _l("Draft and active")), ("all", _l("All"))] +
-                                 [(s.value, label) for s, label in STATUS_LABELS.items()])
+                         choices=select_choices([("", _l("Draft and active")), ("all", _l("All"))] +
+                                                [(s.value, label) for s, label in STATUS_LABELS.items()]))

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional, Regexp
 
+from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
 from .models import Role
 
@@ -29,16 +30,16 @@ class UserForm(FlaskForm):
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore."))])
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    role = SelectField(_l("Role"), choices=select_choices(ROLE_CHOICES))
+    locale = SelectField(_l("Language"), choices=select_choices(LOCALE_CHOICES))
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=128)])
 
 
 class EditUserForm(FlaskForm):
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    role = SelectField(_l("Role"), choices=select_choices(ROLE_CHOICES))
+    locale = SelectField(_l("Language"), choices=select_choices(LOCALE_CHOICES))
     active = BooleanField(_l("Active"))
 
 

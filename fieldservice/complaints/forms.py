@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
 from .services import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS, STATUS_LABELS
 
@@ -14,9 +15,10 @@ SEVERITY_CHOICES = [(s.value, label) for s, label in SEVERITY_LABELS.items()]
 class ComplaintForm(FlaskForm):
     customer_id = IntegerField(validators=[DataRequired(message=_l("Choose the customer who complains."))])
     request_id = IntegerField(validators=[Optional()])
-    channel = SelectField(_l("Channel"), choices=[(c.value, label) for c, label in CHANNEL_LABELS.items()])
-    category = SelectField(_l("Category"), choices=CATEGORY_CHOICES)
-    severity = RadioField(_l("Severity"), choices=SEVERITY_CHOICES, default="general")
+    channel = SelectField(_l("Channel"),
+                          choices=select_choices((c.value, label) for c, label in CHANNEL_LABELS.items()))
+    category = SelectField(_l("Category"), choices=select_choices(CATEGORY_CHOICES))
+    severity = RadioField(_l("Severity"), choices=select_choices(SEVERITY_CHOICES), default="general")
     description = TextAreaField(_l("What the customer complains about"),
                                 validators=[DataRequired(message=_l("Describe what the customer complains about.")),
                                             Length(max=4000)])
@@ -34,9 +36,9 @@ class ComplaintFilterForm(FlaskForm):
         csrf = False
 
     status = SelectField(_l("Status"), default="",
-                         choices=[("", _l("Unresolved")), ("all", _l("All"))] +
-                                 [(s.value, label) for s, label in STATUS_LABELS.items()])
-    severity = SelectField(_l("Severity"), default="", choices=[("", _l("All"))] + SEVERITY_CHOICES)
+                         choices=select_choices([("", _l("Unresolved")), ("all", _l("All"))] +
+                                                [(s.value, label) for s, label in STATUS_LABELS.items()]))
+    severity = SelectField(_l("Severity"), default="", choices=select_choices([("", _l("All"))] + SEVERITY_CHOICES))
 
 
 class NoteForm(FlaskForm):
@@ -60,8 +62,8 @@ class OwnerForm(FlaskForm):
 
 
 class ConfirmDraftForm(FlaskForm):
-    category = SelectField(_l("Category"), choices=CATEGORY_CHOICES)
-    severity = RadioField(_l("Severity"), choices=SEVERITY_CHOICES, default="general")
+    category = SelectField(_l("Category"), choices=select_choices(CATEGORY_CHOICES))
+    severity = RadioField(_l("Severity"), choices=select_choices(SEVERITY_CHOICES), default="general")
 
 
 class DismissForm(FlaskForm):

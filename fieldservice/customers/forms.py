@@ -6,6 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, FloatField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..choices import select_choices
 from ..i18n import lazy_gettext as _l, local_today
 from .rules import (MAX_ADDRESS, MAX_CONTRACT_MONTHS, MAX_INVOICE, MAX_NAME, normalise_phone, normalise_serial,
                     purchase_date_problem, serial_problem)
@@ -46,7 +47,7 @@ class CustomerForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[DataRequired(message=_l("Enter a phone number.")),
                                                  Length(max=40), valid_phone])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=MAX_ADDRESS)])
-    customer_type = SelectField(_l("Customer type"), choices=CUSTOMER_TYPE_CHOICES, default="consumer")
+    customer_type = SelectField(_l("Customer type"), choices=select_choices(CUSTOMER_TYPE_CHOICES), default="consumer")
     contract_warranty_months = IntegerField(
         _l("Contract warranty months"), validators=[Optional(), NumberRange(0, MAX_CONTRACT_MONTHS)])
     lat = FloatField(_l("Latitude (optional)"), validators=[Optional(), NumberRange(-90, 90)])
@@ -64,7 +65,7 @@ class UnitFields:
     model_code = SelectField(_l("Model"), choices=[], validate_choice=False)
     purchase_date = DateField(_l("Purchase date"), validators=[Optional(), valid_purchase_date])
     invoice_no = StringField(_l("Invoice number"), validators=[Optional(), Length(max=MAX_INVOICE)])
-    sale_type = SelectField(_l("Sale type"), choices=SALE_TYPE_CHOICES, default="normal")
+    sale_type = SelectField(_l("Sale type"), choices=select_choices(SALE_TYPE_CHOICES), default="normal")
     purchase_channel = StringField(_l("Bought at"), validators=[Optional(), Length(max=60)])
 
 

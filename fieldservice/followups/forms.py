@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
 from .rules import CallOutcome, FollowUpKind, FollowUpStatus
 
@@ -30,23 +31,25 @@ class CallFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Kind"), choices=[("", _l("All kinds"))] + [(k.value, label) for k, label in
-                                                                         KIND_LABELS.items()], default="")
+    kind = SelectField(_l("Kind"), default="",
+                       choices=select_choices([("", _l("All kinds"))] + [(k.value, label) for k, label in
+                                                                          KIND_LABELS.items()]))
     assignee = SelectField(_l("Assigned to"), default="")
     district = SelectField(_l("District"), default="")
-    status = SelectField(_l("Status"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
+    status = SelectField(_l("Status"), choices=select_choices([(s.value, label) for s, label in STATUS_LABELS.items()]),
                          default=FollowUpStatus.PENDING.value)
 
 
 class CallOutcomeForm(FlaskForm):
     reached = RadioField(_l("Did you reach the customer?"),
-                         choices=[("yes", _l("Reached")), ("no", _l("Not reached"))],
+                         choices=select_choices([("yes", _l("Reached")), ("no", _l("Not reached"))]),
                          validators=[InputRequired(message=_l("Say whether the customer was reached."))])
-    satisfaction = RadioField(_l("Overall satisfaction (1 = very unhappy, 5 = very happy)"), choices=SCORES,
-                              validators=[Optional()])
-    on_time = RadioField(_l("Was the technician on time?"), choices=YES_NO, validators=[Optional()])
-    solved = RadioField(_l("Was the problem solved?"), choices=YES_NO, validators=[Optional()])
-    attitude = RadioField(_l("The technician's attitude (1 to 5)"), choices=SCORES, validators=[Optional()])
+    satisfaction = RadioField(_l("Overall satisfaction (1 = very unhappy, 5 = very happy)"),
+                              choices=select_choices(SCORES), validators=[Optional()])
+    on_time = RadioField(_l("Was the technician on time?"), choices=select_choices(YES_NO), validators=[Optional()])
+    solved = RadioField(_l("Was the problem solved?"), choices=select_choices(YES_NO), validators=[Optional()])
+    attitude = RadioField(_l("The technician's attitude (1 to 5)"), choices=select_choices(SCORES),
+                          validators=[Optional()])
     comment = TextAreaField(_l("What the customer said"), validators=[Optional(), Length(max=2000)])
 
     def validate(self, extra_validators=None) -> bool:

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..choices import select_choices
 from ..customers.forms import UnitFields, valid_phone
 from ..customers.rules import MAX_ADDRESS, MAX_NAME
 from ..i18n import lazy_gettext as _l
@@ -36,8 +37,8 @@ class NewRequestForm(UnitFields, FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=MAX_NAME)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=MAX_ADDRESS)])
     unit = RadioField(_l("Unit"), choices=[], validate_choice=False, default=NEW)
-    channel = SelectField(_l("Contact channel"), choices=CHANNEL_CHOICES, default=Channel.PHONE.value)
-    kind = SelectField(_l("Kind of request"), choices=KIND_CHOICES, default=RequestKind.REPAIR.value)
+    channel = SelectField(_l("Contact channel"), choices=select_choices(CHANNEL_CHOICES), default=Channel.PHONE.value)
+    kind = SelectField(_l("Kind of request"), choices=select_choices(KIND_CHOICES), default=RequestKind.REPAIR.value)
     fault_description = TextAreaField(_l("Fault description"), validators=[
         DataRequired(message=_l("Describe the fault in the customer's words.")),
         Length(max=MAX_DESCRIPTION, message=TOO_LONG)])
@@ -87,7 +88,8 @@ class RequestFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=[("", _l("All")), ("open", _l("Open"))]
-                         + [(s.value, STATUS_LABELS[s]) for s in RequestStatus], default="", validate_choice=True)
+    status = SelectField(_l("Status"), default="", validate_choice=True,
+                         choices=select_choices([("", _l("All")), ("open", _l("Open"))]
+                                                + [(s.value, STATUS_LABELS[s]) for s in RequestStatus]))
     mine = BooleanField(_l("Mine only"))
     at_risk = BooleanField(_l("Promise at risk"))

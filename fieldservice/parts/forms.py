@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
 from .rules import MovementKind, QuantityError, parse_quantity
 from .services import quantity_message
@@ -74,7 +75,7 @@ class MovementFilterForm(FlaskForm):
 
     location = SelectField(_l("Location"), coerce=optional_int, validators=[Optional()])
     q = StringField(_l("Part"), validators=[Optional(), Length(max=60)])
-    kind = SelectField(_l("Movement"), choices=[("", _l("All"))] + [(k.value, v) for k, v in KIND_LABELS.items()],
-                       validators=[Optional()])
+    kind = SelectField(_l("Movement"), validators=[Optional()],
+                       choices=select_choices([("", _l("All"))] + [(k.value, v) for k, v in KIND_LABELS.items()]))
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..auth.models import User
 from ..catalog.models import ProductModel
+from ..choices import select_choices
 from ..customers.models import CustomerType
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -70,16 +71,16 @@ def technician_choices(label) -> list[tuple[str, str]]:
 class ExpiryForm(_PeriodForm):
     start = DateField(_l("Coverage ends from"), validators=[DataRequired(_l("Choose the first day."))])
     end = DateField(_l("to"), validators=[DataRequired(_l("Choose the last day."))])
-    coverage = SelectField(_l("Coverage"), choices=[(c.value, label) for c, label in COVERAGE_LABELS.items()],
-                           default=CoverageChoice.UNIT.value)
+    coverage = SelectField(_l("Coverage"), default=CoverageChoice.UNIT.value,
+                           choices=select_choices((c.value, label) for c, label in COVERAGE_LABELS.items()))
     product_line = SelectField(_l("Product line"), default="")
     model_id = SelectField(_l("Model"), default="")
     province = StringField(_l("Province"), validators=[Optional(), Length(max=40)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=40)])
     district = StringField(_l("District"), validators=[Optional(), Length(max=40)])
     customer_type = SelectField(_l("Customer type"), default="",
-                                choices=_empty(_l("All customers")) + [(t.value, label) for t, label in
-                                                                       CUSTOMER_TYPE_LABELS.items()])
+                                choices=select_choices(_empty(_l("All customers")) + [(t.value, label) for t, label in
+                                                                                      CUSTOMER_TYPE_LABELS.items()]))
     technician_id = SelectField(_l("Technician's area"), default="")
 
     def load_choices(self) -> ExpiryForm:

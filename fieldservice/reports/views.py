@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from ..auth.decorators import role_required
 from ..auth.models import Role
+from ..choices import choice_labels
 from ..database import utcnow
 from ..errors import DomainError
 from ..i18n import fmt_date, fmt_datetime, lazy_gettext as _l, local_today
@@ -114,7 +115,7 @@ def _summary(form, names: tuple[str, ...], first_label: str) -> str:
         field = getattr(form, name)
         if not field.data:
             continue
-        value = dict(field.choices).get(field.data, field.data) if hasattr(field, "choices") else field.data
+        value = choice_labels(field.choices).get(field.data, field.data) if hasattr(field, "choices") else field.data
         parts.append(f"{field.label.text}: {value}")
     return " · ".join(parts)
 

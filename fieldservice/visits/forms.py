@@ -5,6 +5,7 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Radi
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
 from ..parts.forms import WholeQuantity, optional_int
 from ..parts.rules import QuantityError, parse_quantity
@@ -61,7 +62,7 @@ class CompletionForm(FlaskForm):
                                render_kw={"autocomplete": "off", "autocapitalize": "characters"})
     serial_altered = BooleanField(_l("The serial plate is altered, damaged or unreadable"))
     exclusions = CheckboxesField(_l("Seen on site"),
-                                 choices=[(e.value, EXCLUSION_LABELS[e]) for e in ON_SITE_EXCLUSIONS])
+                                 choices=select_choices([(e.value, EXCLUSION_LABELS[e]) for e in ON_SITE_EXCLUSIONS]))
     exclusion_note = TextAreaField(_l("What you saw"), validators=[Optional(), Length(max=4000)])
     photos = MultipleFileField(_l("Photos (JPEG or PNG)"), render_kw={"accept": "image/jpeg,image/png"})
     fault_code = SelectField(_l("Fault cause"), coerce=optional_int, validate_choice=True)
@@ -70,10 +71,10 @@ class CompletionForm(FlaskForm):
     labour = FieldList(FormField(LabourRow), min_entries=2, max_entries=20)
     parts = FieldList(FormField(PartRow), min_entries=2, max_entries=20)
     outcome = RadioField(_l("Outcome"), default=VisitOutcome.FIXED.value,
-                         choices=[(o.value, OUTCOME_LABELS[o]) for o in VisitOutcome])
+                         choices=select_choices([(o.value, OUTCOME_LABELS[o]) for o in VisitOutcome]))
     loaner_serial = StringField(_l("Loaner unit serial number"), validators=[Optional(), Length(max=64)])
     verdict = RadioField(_l("Are you satisfied with the service?"),
-                         choices=[(v.value, VERDICT_LABELS[v]) for v in Verdict],
+                         choices=select_choices([(v.value, VERDICT_LABELS[v]) for v in Verdict]),
                          validators=[DataRequired(_l("Please choose one."))])
     customer_comment = TextAreaField(_l("Your comments"), validators=[Optional(), Length(max=1000)])
     signer_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])

@@ -5,6 +5,7 @@ from wtforms import DateField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..choices import select_choices
 from ..customers.forms import valid_serial
 from ..i18n import lazy_gettext as _l
 from .rules import Component, Exclusion
@@ -21,10 +22,10 @@ class WarrantyCheckForm(FlaskForm):
         DataRequired(message=_l("Enter the serial number from the product label.")), Length(max=64), valid_serial])
     on = DateField(_l("Date of the failure"),
                    validators=[DataRequired(message=_l("Enter the date of the failure as YYYY-MM-DD."))])
-    component = RadioField(_l("What failed"), choices=[(c.value, COMPONENT_LABELS[c]) for c in Component],
-                           default=Component.UNIT.value)
+    component = RadioField(_l("What failed"), default=Component.UNIT.value,
+                           choices=select_choices((c.value, COMPONENT_LABELS[c]) for c in Component))
     exclusions = SelectMultipleField(_l("Found on site or reported"),
-                                     choices=[(e.value, EXCLUSION_LABELS[e]) for e in Exclusion],
+                                     choices=select_choices([(e.value, EXCLUSION_LABELS[e]) for e in Exclusion]),
                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
     def validate_on(self, field) -> None:
