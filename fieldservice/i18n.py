@@ -107,17 +107,17 @@ def init_babel(app, babel: RequestCachingBabel) -> None:
     # the variables are escaped. They take the evaluation context, not the context: Jinja copies the
     # context for every call of a context function made after a {% set %} in a block.
     @pass_eval_context
-    def gettext(eval_ctx, string, **variables):
+    def template_gettext(eval_ctx, string, **variables):
         translated = catalogue().ugettext(string)
         return (Markup(translated) if eval_ctx.autoescape else translated) % variables
 
     @pass_eval_context
-    def ngettext(eval_ctx, singular, plural, num, **variables):
+    def template_ngettext(eval_ctx, singular, plural, num, **variables):
         variables.setdefault("num", num)
         translated = catalogue().ungettext(singular, plural, num)
         return (Markup(translated) if eval_ctx.autoescape else translated) % variables
 
-    app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
 
 
 def select_locale() -> Locale:

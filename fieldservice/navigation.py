@@ -50,13 +50,9 @@ def nav_links(role: str, locale: str) -> tuple[NavLink, ...]:
 
     Every page shows it, and building it costs a URL and a translation per entry.
     """
-    key = (role, locale, request.script_root)
-    cache = current_app.extensions.setdefault("fieldservice.nav_links", {})
-    links = cache.get(key)
-    if links is None:
-        links = cache[key] = tuple(NavLink(endpoint, url_for(endpoint), str(label)) for endpoint, label, roles in NAV
-                                   if role in roles and endpoint in current_app.view_functions)
-    return links
+    return _built_once("nav_links", (role, locale, request.script_root), lambda: tuple(
+        NavLink(endpoint, url_for(endpoint), str(label)) for endpoint, label, roles in NAV
+        if role in roles and endpoint in current_app.view_functions))
 
 
 def template_url_for(endpoint: str, **values) -> str:
@@ -68,12 +64,17 @@ def template_url_for(endpoint: str, **values) -> str:
     if (values and (endpoint != "static" or values.keys() != {"filename"}) or endpoint.startswith(".")
             or not has_request_context()):
         return url_for(endpoint, **values)
-    key = (endpoint, values.get("filename"), request.script_root)
-    cache = current_app.extensions.setdefault("fieldservice.template_urls", {})
-    url = cache.get(key)
-    if url is None:
-        url = cache[key] = url_for(endpoint, **values)
-    return url
+    return _built_once("template_urls", (endpoint, values.get("filename"), request.script_root),
+                       lambda: url_for(endpoint, **values))
+
+
+def _built_once(cache_name: str, key: tuple, build):
+    """The value for `key` in one of the app's caches, built by `build()` the first time it is asked for."""
+    cache = current_app.extensions.setdefault(f"fieldservice.{cache_name}", {})
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = build()
+    return value
 
 
 def home_endpoint(role: str, view_functions) -> str:

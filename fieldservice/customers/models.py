@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, enum_check, utcnow
 from ..extensions import db
+from .rules import has_proof_of_purchase
 
 
 class CustomerType(StrEnum):
@@ -99,4 +100,4 @@ class Unit(db.Model):
 
     @property
     def has_proof(self) -> bool:
-        return bool(self.invoice_no)
+        return has_proof_of_purchase(self.invoice_no)

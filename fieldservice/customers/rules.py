@@ -30,6 +30,11 @@ def clean_line(text: str | None) -> str:
     return re.sub(r"\s+", " ", clean_text(text).translate(_ZERO_WIDTH))
 
 
+def has_proof_of_purchase(invoice_no: str | None) -> bool:
+    """An invoice number on record is the proof of purchase the warranty asks for."""
+    return bool(invoice_no)
+
+
 def normalise_serial(raw: str) -> str:
     return re.sub(r"\s+", "", to_ascii(raw)).upper()
 

@@ -26,6 +26,7 @@ from ..auth.models import Role, User
 from ..billing.rules import Coverage, LabourLine, PartLine, compute_charges, next_receipt_number
 from ..catalog.models import FaultCode, LabourItem, Part, Partner, ProductModel
 from ..customers.models import Customer, CustomerType, SaleType, Unit
+from ..customers.rules import has_proof_of_purchase
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..followups.models import FollowUp, FollowUpKind, FollowUpStatus
@@ -465,7 +466,7 @@ class _Activity:
     def _facts(self, unit: dict, customer: dict) -> WarrantyFacts:
         model = self.models[unit["model_id"]]
         return WarrantyFacts(
-            purchase_date=unit["purchase_date"], has_proof=bool(unit["invoice_no"]), sale_type=unit["sale_type"],
+            purchase_date=unit["purchase_date"], has_proof=has_proof_of_purchase(unit["invoice_no"]), sale_type=unit["sale_type"],
             unit_months=model.unit_warranty_months, accessory_months=model.accessory_warranty_months,
             contract_unit_months=customer["contract_warranty_months"],
             contract_accessory_months=customer["contract_accessory_months"], model_available=model.available)

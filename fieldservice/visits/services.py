@@ -35,13 +35,13 @@ from ..parts.rules import QuantityError
 from ..scheduling.models import Appointment, AppointmentStatus, Technician
 from ..settings import get_setting
 from ..signals import visit_completed
+from ..transitions import TransitionNotAllowed
 from ..warranty.rules import (Component, WarrantyDecision, WarrantyFacts, WarrantyStatus, decide_warranty,
                               decision_from_snapshot)
 from ..warranty.services import decide_for_unit, decisions_for_units
 from . import access
 from .images import ImageError, clean_photo, clean_signature_png
 from .models import ReportLine, ServiceReport, VisitPhoto
-from ..transitions import TransitionNotAllowed
 from .pdf import LABELS, ReportDocument, render_service_report
 from .rules import (DEPOT_WORKING_DAYS, ON_SITE_EXCLUSIONS, OUTCOME_REQUEST_STATUS, Completion, IdentityCheck,
                     Verdict, VisitOutcome, WorkInput, add_working_days, check_identity,

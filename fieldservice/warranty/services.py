@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from ..agreements.models import AgreementStatus, ServiceAgreement, agreement_unit
 from ..catalog.models import ProductModel
 from ..customers.models import Customer, CustomerType, Unit
-from ..customers.rules import normalise_serial, serial_problem
+from ..customers.rules import has_proof_of_purchase, normalise_serial, serial_problem
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..i18n import lazy_gettext as _l, local_today, service_tz, to_local
@@ -80,10 +80,9 @@ TERMS = (Unit.purchase_date, Unit.invoice_no, Unit.sale_type, ProductModel.unit_
 
 
 def _terms_of(unit: Unit) -> tuple:
-    model, customer = unit.model, unit.customer
-    return (unit.purchase_date, unit.invoice_no, unit.sale_type, model.unit_warranty_months,
-            model.accessory_warranty_months, model.available, customer.customer_type,
-            customer.contract_warranty_months, customer.contract_accessory_months)
+    """TERMS read from a loaded unit, its model and its customer."""
+    owners = {Unit: unit, ProductModel: unit.model, Customer: unit.customer}
+    return tuple(getattr(owners[column.class_], column.key) for column in TERMS)
 
 
 def _history_columns(unit_id):
@@ -146,7 +145,7 @@ def _facts(purchase_date: date | None, invoice_no: str | None, sale_type: str, u
     contract = customer_type == CustomerType.CONTRACT
     return WarrantyFacts(
         purchase_date=purchase_date,
-        has_proof=bool(invoice_no),
+        has_proof=has_proof_of_purchase(invoice_no),
         sale_type=sale_type,
         unit_months=unit_months,
         accessory_months=accessory_months,

@@ -1,6 +1,7 @@
 import pytest
 
-from fieldservice.customers.rules import mask_phone, normalise_phone, normalise_serial, phone_search_digits
+from fieldservice.customers.rules import (has_proof_of_purchase, mask_phone, normalise_phone, normalise_serial,
+                                         phone_search_digits)
 
 
 @pytest.mark.parametrize("raw", ["13800138000", "138 0013 8000", "+86 138 0013 8000", "0086 13800138000",
@@ -30,3 +31,8 @@ def test_phones_are_masked_in_lists():
 
 def test_serials_are_trimmed_upper_cased_and_full_width_folded():
     assert normalise_serial("  ａｂ１２３\u200b-x ") == "AB123-X"
+
+
+def test_an_invoice_number_on_record_is_the_proof_of_purchase():
+    assert has_proof_of_purchase("FP-2026-001")
+    assert not has_proof_of_purchase("") and not has_proof_of_purchase(None)
