@@ -12,6 +12,7 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from .auth.current import session_user
+from .catalog.services import product_line_label
 from .choices import choice_labels
 from .customers.rules import mask_phone
 from .errors import DomainError
@@ -131,7 +132,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(url_for=template_url_for, csrf_token=csrf_token, locales=LOCALES,
                                  mask_phone=mask_phone, page_locale=current_locale,
                                  has_endpoint=lambda endpoint: endpoint in app.view_functions)
-    app.jinja_env.filters["choice_labels"] = choice_labels
+    app.jinja_env.filters.update(choice_labels=choice_labels, product_line=product_line_label)
 
     @app.context_processor
     def template_context():

@@ -118,7 +118,7 @@ def october() -> dict:
     waiting for parts. p1 and p2 are maintenance visits: p1 late, p2 booked later at the customer's wish.
     """
     a = factories.product_model(code="KFR-35GW", name="挂机", product_line="aircon")
-    b = factories.product_model(code="BCD-215", name="冰箱", product_line="fridge")
+    b = factories.product_model(code="JSQ25-13", name="热水器", product_line="water_heater")
     f1 = factories.fault_code(code="F1", name_zh="不制冷", name_en="Not cooling")
     f2 = factories.fault_code(code="F2", name_zh="漏水", name_en="Leaking")
     f3 = factories.fault_code(code="F3", name_zh="噪音", name_en="Noise")
@@ -200,7 +200,7 @@ def october() -> dict:
 def december() -> dict:
     """Units counted by hand against December 2026 (model A: 12/6 months, model B: 24/6 months)."""
     a = factories.product_model(code="KFR-35GW", product_line="aircon")
-    b = factories.product_model(code="BCD-215", product_line="fridge", unit_warranty_months=24)
+    b = factories.product_model(code="JSQ25-13", product_line="water_heater", unit_warranty_months=24)
     pudong = dict(province="上海市", city="上海市", district="浦东新区", lat=31.2215, lon=121.5441)
     jiading = dict(province="上海市", city="上海市", district="嘉定区", lat=31.3747, lon=121.2654)
     contract = factories.customer(name="华东建设", customer_type="contract", contract_warranty_months=24, **pudong)

@@ -5,25 +5,20 @@ from datetime import time
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DecimalField, FloatField, IntegerField, PasswordField, SelectField,
-                     SelectMultipleField, StringField, TimeField)
+from wtforms import (BooleanField, DecimalField, FloatField, IntegerField, PasswordField, SelectField, StringField,
+                     TimeField)
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.forms import LOCALE_CHOICES
-from ..choices import select_choices
+from ..catalog.services import product_line_choices
+from ..choices import CheckboxesField, select_choices
 from ..customers.rules import normalise_phone
 from ..i18n import lazy_gettext as _l
 from ..settings import get_setting
 from .services import TechnicianProfile, parse_regions
 
-# The product lines the centre services: a technician's skills and a model's line are one of these.
-PRODUCT_LINES = [
-    ("aircon", _l("Air conditioners")),
-    ("water_heater", _l("Water heaters")),
-    ("purifier", _l("Water purifiers")),
-]
+PRODUCT_LINES = product_line_choices()
 WEEKDAYS = [("1", _l("Mon")), ("2", _l("Tue")), ("3", _l("Wed")), ("4", _l("Thu")), ("5", _l("Fri")),
             ("6", _l("Sat")), ("7", _l("Sun"))]
 def _strip(value):
@@ -33,13 +28,6 @@ def _strip(value):
 STRIP = [_strip]
 CODE = [DataRequired(), Length(max=40),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$", message=_l("Use letters, digits, dot, dash, slash or underscore."))]
-
-
-class CheckboxesField(SelectMultipleField):
-    """A row of checkboxes (large tap targets on a tablet) instead of a multi-select list."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _phone(_form, field) -> None:

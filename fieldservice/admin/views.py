@@ -15,13 +15,14 @@ from ..auth.decorators import role_required
 from ..auth.forms import EditUserForm, ResetPasswordForm, UserForm
 from ..auth.models import Role, User
 from ..catalog.models import FaultCode, LabourItem, Part, Partner, ProductModel, Setting
+from ..catalog.services import product_line_label
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..scheduling.models import Technician
 from ..settings import EDITABLE, get_setting
 from . import services
-from .forms import (PRODUCT_LINES, WEEKDAYS, WINDOW_CHOICES, FaultCodeForm, LabourItemForm, NewTechnicianForm,
+from .forms import (WEEKDAYS, WINDOW_CHOICES, FaultCodeForm, LabourItemForm, NewTechnicianForm,
                     PartForm, PartnerForm, ProductModelForm, SettingsForm, TechnicianForm)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -82,8 +83,7 @@ def reset_password(user_id: int):
 def technicians():
     rows = db.session.scalars(select(Technician).join(Technician.user).options(
         joinedload(Technician.user), joinedload(Technician.van)).order_by(Technician.active.desc(), User.username))
-    return render_template("admin/technicians.html", technicians=rows.all(), line_labels=dict(PRODUCT_LINES),
-                           days_label=days_label)
+    return render_template("admin/technicians.html", technicians=rows.all(), days_label=days_label)
 
 
 @bp.route("/technicians/new", methods=["GET", "POST"])
@@ -162,7 +162,7 @@ def _active(value: bool) -> Markup:
 
 
 def _line(code: str | None) -> str:
-    return str(dict(PRODUCT_LINES).get(code, code)) if code else _("Any product line")
+    return product_line_label(code) if code else _("Any product line")
 
 
 SECTIONS = {

@@ -1,19 +1,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..choices import select_choices
+from ..choices import CheckboxesField, select_choices
 from ..i18n import lazy_gettext as _l
 from ..warranty.rules import UNIT_CONTRACT_CAP_MONTHS
 from .services import STATUS_LABELS
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class AgreementForm(FlaskForm):

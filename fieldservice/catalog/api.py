@@ -8,6 +8,7 @@ from ..api.core import bp
 from ..api.openapi import error_responses
 from ..extensions import db
 from .models import ProductModel
+from .rules import ProductLine
 
 
 @bp.get("/models")
@@ -26,7 +27,7 @@ OPENAPI_SCHEMAS = {
             "type": "object",
             "required": ["code", "name", "product_line", "unit_warranty_months", "accessory_warranty_months"],
             "properties": {"code": {"type": "string"}, "name": {"type": "string"},
-                           "product_line": {"type": "string"},
+                           "product_line": {"type": "string", "enum": [line.value for line in ProductLine]},
                            "unit_warranty_months": {"type": "integer", "minimum": 0},
                            "accessory_warranty_months": {"type": "integer", "minimum": 0}},
         }}},

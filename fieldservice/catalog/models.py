@@ -7,6 +7,10 @@ from sqlalchemy import Boolean, CheckConstraint, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .rules import ProductLine
+
+# Unknown lines would match no technician's skills, so no request on such a model could be booked.
+KNOWN_LINE = "product_line IN ({})".format(", ".join(f"'{line.value}'" for line in ProductLine))
 
 
 class ProductModel(db.Model):
@@ -14,6 +18,7 @@ class ProductModel(db.Model):
     __table_args__ = (
         CheckConstraint("unit_warranty_months BETWEEN 0 AND 120", name="unit_months_range"),
         CheckConstraint("accessory_warranty_months BETWEEN 0 AND 120", name="accessory_months_range"),
+        CheckConstraint(KNOWN_LINE, name="known_product_line"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +36,7 @@ class Part(db.Model):
     __table_args__ = (
         CheckConstraint("unit_price >= 0", name="price_not_negative"),
         CheckConstraint("low_stock_threshold >= 0", name="threshold_not_negative"),
+        CheckConstraint(KNOWN_LINE, name="known_product_line"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +63,7 @@ class LabourItem(db.Model):
 
 class FaultCode(db.Model):
     __tablename__ = "fault_code"
+    __table_args__ = (CheckConstraint(KNOWN_LINE, name="known_product_line"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..auth.models import User
 from ..catalog.models import ProductModel
+from ..catalog.services import product_line_label
 from ..choices import select_choices
 from ..customers.models import CustomerType
 from ..extensions import db
@@ -53,7 +54,7 @@ def _empty(label) -> list[tuple[str, str]]:
 
 def product_line_choices() -> list[tuple[str, str]]:
     lines = db.session.scalars(select(ProductModel.product_line).distinct().order_by(ProductModel.product_line))
-    return _empty(_l("All product lines")) + [(line, line) for line in lines]
+    return _empty(_l("All product lines")) + [(line, product_line_label(line)) for line in lines]
 
 
 def model_choices() -> list[tuple[str, str]]:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from ..auth.models import User
 from ..catalog.models import FaultCode, LabourItem, Part, ProductModel
+from ..catalog.services import product_line_label
 from ..complaints.models import Complaint
 from ..complaints.rules import AWAITING_REPLY, ComplaintCategory, ComplaintStatus, Severity
 from ..complaints.services import CATEGORY_LABELS, SEVERITY_LABELS
@@ -593,8 +594,8 @@ def first_time_fix(f: ReportFilters) -> ReportResult:
     technicians = Table("technicians", _("Per technician (of the first visit)"),
                         columns(Column("technician", _("Technician"))), tech_rows,
                         totals=row("technician", _("Total"), all_fixed), empty_text=empty)
-    line_rows = sorted((row("line", line or _("Unknown"), r) for line, r in by_line.items()),
-                       key=lambda r: r["line"])
+    line_rows = sorted((row("line", product_line_label(line) if line else _("Unknown"), r)
+                        for line, r in by_line.items()), key=lambda r: r["line"])
     product_lines = Table("lines", _("Per product line"), columns(Column("line", _("Product line"), wrap=True)),
                           line_rows, totals=row("line", _("Total"), all_fixed), empty_text=empty)
     figures = [Figure(_("First-time fix rate"), share(sum(all_fixed), len(all_fixed)), Kind.SHARE,

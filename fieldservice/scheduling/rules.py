@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from ..catalog.rules import product_line_names
 from ..geo.distance import EARTH_RADIUS_KM, haversine_km, haversine_one_to_many_km, travel_minutes
 
 UTC = timezone.utc
@@ -314,7 +315,8 @@ def exhaustive_best(request: RequestFacts, technicians: Sequence[TechnicianFacts
 # --- reasons -----------------------------------------------------------------------------------
 
 def reason_no_skill(product_line: str) -> Reason:
-    return Reason(ReasonCode.NO_SKILL, f"不具备{product_line}产品线技能", f"Not trained for {product_line}")
+    zh, en = product_line_names(product_line)
+    return Reason(ReasonCode.NO_SKILL, f"不具备{zh}产品线技能", f"Not trained for {en.lower()}")
 
 
 def reason_out_of_area() -> Reason:

@@ -1,11 +1,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..choices import select_choices
+from ..choices import CheckboxesField, select_choices
 from ..i18n import lazy_gettext as _l
 from ..parts.forms import WholeQuantity, optional_int
 from ..parts.rules import QuantityError, parse_quantity
@@ -14,11 +13,6 @@ from .rules import (ON_SITE_EXCLUSIONS, Completion, LabourInput, PartInput, Verd
                     parse_labour_qty)
 from ..warranty.services import EXCLUSION_LABELS
 from .services import OUTCOME_LABELS, VERDICT_LABELS
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class LabourQuantity:

@@ -75,7 +75,7 @@ def test_rows_carry_the_days_left_repairs_and_masked_phone(december):
 
 
 @pytest.mark.parametrize(("filters", "expected"), [
-    ({"product_line": "fridge"}, ["U05"]),
+    ({"product_line": "water_heater"}, ["U05"]),
     ({"customer_type": "contract"}, ["U06"]),
     ({"district": "嘉定区"}, ["U08"]),
     ({"district": "嘉定区", "city": "上海市", "province": "上海市"}, ["U08"]),

@@ -39,13 +39,13 @@ def test_fault_causes_count_each_completed_repair_once_by_its_final_cause(octobe
     assert result.table("causes").totals["count"] == 6
     per_model = {(r["model"], r["code"]): (r["count"], r["model_share"]) for r in result.table("by_model").rows}
     assert per_model == {("KFR-35GW 挂机", "F1"): (2, 0.5), ("KFR-35GW 挂机", "F2"): (1, 0.25),
-                         ("KFR-35GW 挂机", ""): (1, 0.25), ("BCD-215 冰箱", "F1"): (1, 0.5),
-                         ("BCD-215 冰箱", "F3"): (1, 0.5)}
+                         ("KFR-35GW 挂机", ""): (1, 0.25), ("JSQ25-13 热水器", "F1"): (1, 0.5),
+                         ("JSQ25-13 热水器", "F3"): (1, 0.5)}
     assert result.charts[0].bars[0].value == 3
 
 
 def test_fault_causes_follow_the_filters(october):
-    assert queries.fault_causes(oct_filters(product_line="fridge")).table("causes").totals["count"] == 2
+    assert queries.fault_causes(oct_filters(product_line="water_heater")).table("causes").totals["count"] == 2
     assert queries.fault_causes(oct_filters(technician_id=october["t2"].id)).table("causes").totals["count"] == 2
     assert queries.fault_causes(oct_filters(district="嘉定区")).table("causes").totals["count"] == 1
     assert queries.fault_causes(oct_filters(model_id=october["a"].id)).table("causes").totals["count"] == 4
@@ -119,7 +119,7 @@ def test_repair_counts_per_unit_model_and_technician_highlight_repeat_repairs(oc
     models = by(result.table("models"), "model")
     assert (models["KFR-35GW 挂机"]["repairs"], models["KFR-35GW 挂机"]["units"], models["KFR-35GW 挂机"]["repeat"]) == \
         (4, 3, 1)
-    assert (models["BCD-215 冰箱"]["repairs"], models["BCD-215 冰箱"]["units"]) == (2, 2)
+    assert (models["JSQ25-13 热水器"]["repairs"], models["JSQ25-13 热水器"]["units"]) == (2, 2)
     assert {r["technician"]: r["repairs"] for r in result.table("technicians").rows} == {"王师傅": 4, "李师傅": 2}
 
 
@@ -146,8 +146,8 @@ def test_first_time_fix_needs_one_fixing_visit_and_no_return_request(october):
     assert (technicians["王师傅"]["completed"], technicians["王师傅"]["fixed"]) == (4, 3)
     assert (technicians["李师傅"]["completed"], technicians["李师傅"]["fixed"]) == (2, 1)
     lines = by(result.table("lines"), "line")
-    assert (lines["aircon"]["fixed"], lines["aircon"]["completed"]) == (4, 4)
-    assert (lines["fridge"]["fixed"], lines["fridge"]["completed"]) == (0, 2)
+    assert (lines["空调"]["fixed"], lines["空调"]["completed"]) == (4, 4)
+    assert (lines["热水器"]["fixed"], lines["热水器"]["completed"]) == (0, 2)
     assert result.table("technicians").totals["rate"] == pytest.approx(4 / 6)
 
 

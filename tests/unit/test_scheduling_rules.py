@@ -292,3 +292,8 @@ def test_the_top_suggestion_is_the_brute_force_best_on_a_seeded_case():
         ranked, best = suggest(req, team, now, SETTINGS), exhaustive_best(req, team, now, SETTINGS)
         assert (ranked[0].technician_id, ranked[0].window_start) == (best.technician_id, best.window_start) \
             if best else ranked == []
+
+
+def test_a_technician_without_the_skill_is_told_the_product_line_by_name():
+    (excluded,) = exclusions(request(product_line="aircon"), [tech(id=1, skills=frozenset({"purifier"}))])
+    assert (excluded.reason.zh, excluded.reason.en) == ("不具备空调产品线技能", "Not trained for air conditioners")

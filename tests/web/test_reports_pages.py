@@ -235,3 +235,13 @@ def test_the_reports_speak_english_to_an_english_manager(make_client, october):
     page = text(client.get("/reports/promise", query_string=OCTOBER))
     assert "24-hour promise attainment" in page and "Missed by us" in page
     assert "72.7%" in page
+
+
+def test_product_lines_are_named_in_the_filter_the_summary_and_the_tables(manager_client, make_client, october):
+    page = text(manager_client.get("/reports/first-time-fix", query_string={**OCTOBER, "product_line": "water_heater"}))
+    assert '<option selected value="water_heater">热水器</option>' in page
+    assert '<option value="aircon">空调</option>' in page
+    assert "产品线: 热水器" in page
+    assert re.search(r"<td[^>]*>热水器</td>", page)
+    english = text(make_client("manager", locale="en").get("/reports/first-time-fix", query_string=OCTOBER))
+    assert re.search(r"<td[^>]*>Air conditioners</td>", english) and re.search(r"<td[^>]*>Water heaters</td>", english)
