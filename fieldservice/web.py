@@ -44,6 +44,18 @@ def json_error(status: int, code: str, message: str, **extra):
     return jsonify(body), status
 
 
+def valid_or_flashed(form, *, labelled: bool = False) -> bool:
+    """Validate a POST form whose view redirects back either way; each message is flashed on the next page.
+
+    `labelled` names the field in each message, for pages that hold several forms."""
+    if form.validate_on_submit():
+        return True
+    for name, errors in form.errors.items():
+        for error in errors:
+            flash(f"{form[name].label.text}: {error}" if labelled else error, "error")
+    return False
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
     user = session_user(int(user_id)) if user_id.isdigit() else None

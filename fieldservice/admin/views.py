@@ -21,6 +21,7 @@ from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..scheduling.models import Technician
 from ..settings import EDITABLE, get_setting
+from ..web import valid_or_flashed
 from . import services
 from .forms import (WEEKDAYS, WINDOW_CHOICES, FaultCodeForm, LabourItemForm, NewTechnicianForm,
                     PartForm, PartnerForm, ProductModelForm, SettingsForm, TechnicianForm)
@@ -66,10 +67,7 @@ def edit_user(user_id: int):
 @role_required(Role.ADMIN)
 def reset_password(user_id: int):
     form = ResetPasswordForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
+    if not valid_or_flashed(form):
         return redirect(url_for("admin.edit_user", user_id=user_id))
     auth_services.reset_password(user_id, form.password.data, actor=current_user)
     flash(_("Password changed; the user's open sessions were ended."), "success")

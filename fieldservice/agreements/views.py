@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import i18n
 from ..auth.decorators import role_required
-from ..auth.models import Role, User
+from ..auth.models import OFFICE_ROLES
+from ..auth.services import office_staff_choices
 from ..complaints.forms import CustomerSearchForm
 from ..complaints.services import find_customers
 from ..customers.models import Customer
@@ -23,7 +24,6 @@ from .models import AgreementStatus, PlannedStatus, PlannedVisit, ServiceAgreeme
 from .rules import EXPIRY_NOTICE_DAYS, HORIZON_DAYS, expires_soon, is_overdue
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
-STAFF = (Role.AGENT, Role.MANAGER)
 
 
 def _labels() -> dict:
@@ -40,7 +40,7 @@ def _overdue_counts(today) -> dict[int, int]:
 
 
 @bp.route("/")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def list_agreements():
     form = AgreementFilterForm(formdata=request.args)
     if not form.validate():
@@ -58,18 +58,11 @@ def list_agreements():
 
 
 @bp.route("/expiring")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def expiring():
     agreements = services.expiring_agreements()
     return render_template("agreements/expiring.html", agreements=agreements, days=EXPIRY_NOTICE_DAYS,
                            today=i18n.local_today(), calls=services.renewal_calls([a.id for a in agreements]))
-
-
-def _owner_choices() -> list[tuple[str, str]]:
-    users = db.session.scalars(select(User).where(User.active.is_(True),
-                                                  User.role.in_([Role.AGENT.value, Role.MANAGER.value]))
-                               .order_by(User.display_name))
-    return [("", _("Nobody"))] + [(str(u.id), u.display_name) for u in users]
 
 
 def _form(customer: Customer, agreement: ServiceAgreement | None = None) -> AgreementForm:
@@ -81,7 +74,7 @@ def _form(customer: Customer, agreement: ServiceAgreement | None = None) -> Agre
         form = AgreementForm(obj=agreement, owner=str(agreement.owner_id or ""),
                              units=[u.id for u in agreement.units])
     form.units.choices = [(u.id, f"{u.serial} · {u.model.name}") for u in customer.units]
-    form.owner.choices = _owner_choices()
+    form.owner.choices = office_staff_choices(_("Nobody"))
     return form
 
 
@@ -95,7 +88,7 @@ def _input(customer: Customer, form: AgreementForm) -> services.AgreementInput:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def new_agreement():
     """For a customer (?customer_id=, e.g. from the customer page); without one, find the customer first."""
     customer = db.session.get(Customer, request.args.get("customer_id", type=int) or 0)
@@ -114,7 +107,7 @@ def new_agreement():
 
 
 @bp.route("/<int:agreement_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def edit(agreement_id: int):
     agreement = db.session.get(ServiceAgreement, agreement_id) or abort(404)
     if agreement.status != AgreementStatus.DRAFT:
@@ -130,7 +123,7 @@ def edit(agreement_id: int):
 
 
 @bp.route("/<int:agreement_id>")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def show(agreement_id: int):
     agreement = db.session.get(ServiceAgreement, agreement_id) or abort(404)
     today = i18n.local_today()
@@ -145,7 +138,7 @@ def show(agreement_id: int):
 
 
 @bp.post("/<int:agreement_id>/activate")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def activate(agreement_id: int):
     run = services.activate_agreement(agreement_id)
     flash(_("Agreement active. Planned: %(planned)s items; created now: %(callbacks)s callbacks and %(requests)s "
@@ -154,7 +147,7 @@ def activate(agreement_id: int):
 
 
 @bp.post("/<int:agreement_id>/cancel")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def cancel(agreement_id: int):
     form = CancelForm()
     if not form.validate_on_submit():
@@ -169,7 +162,7 @@ def cancel(agreement_id: int):
 
 
 @bp.post("/<int:agreement_id>/renewal-call")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def renewal_call(agreement_id: int):
     services.schedule_renewal_call(agreement_id)
     flash(_("The renewal call is on the follow-up list for today."), "success")
@@ -177,7 +170,7 @@ def renewal_call(agreement_id: int):
 
 
 @bp.post("/plan/<int:item_id>/replan")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def replan(item_id: int):
     item = services.replan_item(item_id)
     flash(_("Planned again."), "success")

@@ -19,6 +19,10 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# The people in the office who own complaints, make follow-up calls and keep agreements.
+OFFICE_ROLES = (Role.AGENT, Role.MANAGER)
+
+
 class User(db.Model):
     __tablename__ = "user_account"
     __table_args__ = (

@@ -15,7 +15,7 @@ from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from .models import ApiToken, Role, User
+from .models import OFFICE_ROLES, ApiToken, Role, User
 
 
 def _recent_failures(username: str) -> int:
@@ -128,6 +128,13 @@ def user_for_token(token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     return row.user
+
+
+def office_staff_choices(blank_label: str) -> list[tuple[str, str]]:
+    """Active agents and managers by name, for owner and assignee fields, after a first "nobody" choice."""
+    users = db.session.execute(select(User.id, User.display_name).where(
+        User.active.is_(True), User.role.in_([role.value for role in OFFICE_ROLES])).order_by(User.display_name))
+    return [("", blank_label)] + [(str(user_id), name) for user_id, name in users]
 
 
 def _get_user(user_id: int) -> User:

@@ -8,12 +8,14 @@ from sqlalchemy import select
 from .. import database
 from ..audit.services import events_for
 from ..auth.decorators import role_required
-from ..auth.models import Role, User
+from ..auth.models import OFFICE_ROLES, Role
+from ..auth.services import office_staff_choices
 from ..customers.models import Customer
 from ..extensions import db
 from ..i18n import fmt_datetime, lazy_gettext as _l
 from ..followups.models import FollowUp
 from ..intake.models import ServiceRequest
+from ..web import valid_or_flashed
 from . import services
 from .forms import (ComplaintFilterForm, ComplaintForm, ConfirmDraftForm, CustomerSearchForm, DismissForm, NoteForm,
                     OwnerForm, ReplyForm, ResolveForm)
@@ -21,7 +23,6 @@ from .models import Complaint
 from .rules import replied_in_time, reply_overdue
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
-STAFF = (Role.AGENT, Role.MANAGER)
 EVENT_LABELS = {
     "complaint_logged": _l("Complaint logged"),
     "complaint_draft_raised": _l("Draft raised by a follow-up call"),
@@ -42,19 +43,13 @@ def major_complaint_alerts():
     return {"open_major_complaints": []}
 
 
-def _owner_choices(blank: str) -> list[tuple[str, str]]:
-    users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_([r.value for r in STAFF]))
-                               .order_by(User.display_name))
-    return [("", blank)] + [(str(u.id), u.display_name) for u in users]
-
-
 def _labels() -> dict:
     return {"category_labels": services.CATEGORY_LABELS, "severity_labels": services.SEVERITY_LABELS,
             "status_labels": services.STATUS_LABELS, "channel_labels": services.CHANNEL_LABELS}
 
 
 @bp.route("/")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def list_complaints():
     form = ComplaintFilterForm(formdata=request.args)
     if not form.validate():
@@ -65,7 +60,7 @@ def list_complaints():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def new_complaint():
     """From a customer page (?customer_id=) or a request (?request_id=): the form comes pre-filled."""
     form = ComplaintForm(customer_id=request.args.get("customer_id", type=int),
@@ -88,11 +83,11 @@ def new_complaint():
 
 
 @bp.route("/<int:complaint_id>")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def show(complaint_id: int):
     complaint = db.session.get(Complaint, complaint_id) or abort(404)
     owner_form = OwnerForm(owner=str(complaint.owner_id or ""))
-    owner_form.owner.choices = _owner_choices(_("Nobody"))
+    owner_form.owner.choices = office_staff_choices(_("Nobody"))
     source_call = db.session.scalar(select(FollowUp).where(FollowUp.raised_complaint_id == complaint.id))
     callback = db.session.scalar(select(FollowUp).where(FollowUp.complaint_id == complaint.id))
     return render_template("complaints/show.html", complaint=complaint, owner_form=owner_form, note_form=NoteForm(),
@@ -105,46 +100,36 @@ def show(complaint_id: int):
                            in_time=replied_in_time(complaint.replied_at, complaint.reply_due_at), **_labels())
 
 
-def _posted(form) -> bool:
-    """Validate a small POST form; its messages are flashed (the page redirects back either way)."""
-    if form.validate_on_submit():
-        return True
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
-    return False
-
-
 def _back(complaint_id: int):
     return redirect(url_for("complaints.show", complaint_id=complaint_id))
 
 
 @bp.post("/<int:complaint_id>/owner")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def set_owner(complaint_id: int):
     form = OwnerForm()
-    form.owner.choices = _owner_choices("")
-    if _posted(form):
+    form.owner.choices = office_staff_choices("")
+    if valid_or_flashed(form):
         services.assign_owner(complaint_id, int(form.owner.data) if form.owner.data else None)
         flash(_("Saved."), "success")
     return _back(complaint_id)
 
 
 @bp.post("/<int:complaint_id>/notes")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def add_note(complaint_id: int):
     form = NoteForm()
-    if _posted(form):
+    if valid_or_flashed(form):
         services.add_note(complaint_id, form.text.data)
         flash(_("Note added."), "success")
     return _back(complaint_id)
 
 
 @bp.post("/<int:complaint_id>/reply")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def reply(complaint_id: int):
     form = ReplyForm()
-    if _posted(form):
+    if valid_or_flashed(form):
         complaint = services.record_reply(complaint_id, form.text.data)
         flash(_("Reply recorded within 24 hours.") if complaint.replied_at <= complaint.reply_due_at
               else _("Reply recorded, after the 24-hour promise."), "success")
@@ -152,30 +137,30 @@ def reply(complaint_id: int):
 
 
 @bp.post("/<int:complaint_id>/resolve")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def resolve(complaint_id: int):
     form = ResolveForm()
-    if _posted(form):
+    if valid_or_flashed(form):
         services.resolve_complaint(complaint_id, form.resolution.data)
         flash(_("Complaint resolved. A callback to the customer is on the follow-up list."), "success")
     return _back(complaint_id)
 
 
 @bp.post("/<int:complaint_id>/confirm")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def confirm(complaint_id: int):
     form = ConfirmDraftForm()
-    if _posted(form):
+    if valid_or_flashed(form):
         services.confirm_draft(complaint_id, category=form.category.data, severity=form.severity.data)
         flash(_("Confirmed as a complaint."), "success")
     return _back(complaint_id)
 
 
 @bp.post("/<int:complaint_id>/dismiss")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def dismiss(complaint_id: int):
     form = DismissForm()
-    if _posted(form):
+    if valid_or_flashed(form):
         services.dismiss_draft(complaint_id, form.reason.data)
         flash(_("Draft dismissed."), "success")
     return _back(complaint_id)

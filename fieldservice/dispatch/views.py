@@ -16,6 +16,7 @@ from ..intake.services import status_label
 from ..scheduling import services as booking
 from ..scheduling.forms import BookForm, ForwardForm, PlanForm, ReassignForm, ReasonForm, encode_choice
 from ..scheduling.models import Appointment, DayPlan
+from ..web import valid_or_flashed
 from . import services
 
 bp = Blueprint("dispatch", __name__)
@@ -41,12 +42,6 @@ def day_label(value: date | datetime) -> str:
 def reason_text(reason) -> str:
     """A rule's reason (zh and en) in the reader's language."""
     return reason.zh if current_locale().startswith("zh") else reason.en
-
-
-def _flash_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
 
 
 def _back_to_board_or(default: str):
@@ -78,8 +73,7 @@ def book(request_id: int):
 @role_required(*BOOKERS)
 def book_submit(request_id: int):
     form = BookForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
+    if not valid_or_flashed(form):
         return redirect(url_for(".book", request_id=request_id))
     technician_id, start = form.selected()
     appointment = booking.book_appointment(request_id, technician_id, start, reason=form.late_reason.data)
@@ -107,8 +101,7 @@ def reschedule(appointment_id: int):
 @role_required(*BOOKERS)
 def reschedule_submit(appointment_id: int):
     form = BookForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
+    if not valid_or_flashed(form):
         return redirect(url_for(".reschedule", appointment_id=appointment_id))
     technician_id, start = form.selected()
     moved = booking.reschedule_appointment(appointment_id, technician_id, start, form.reason.data,
@@ -120,8 +113,7 @@ def reschedule_submit(appointment_id: int):
 @role_required(*BOOKERS)
 def cancel(appointment_id: int):
     form = ReasonForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
+    if not valid_or_flashed(form):
         return _back_to_board_or(url_for(".confirmation", appointment_id=appointment_id))
     appointment = booking.cancel_appointment(appointment_id, form.reason.data)
     flash(_("Appointment cancelled; request %(number)s is waiting for a new visit.",
@@ -133,8 +125,7 @@ def cancel(appointment_id: int):
 @role_required(Role.MANAGER)
 def reassign(appointment_id: int):
     form = ReassignForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
+    if not valid_or_flashed(form):
         return redirect(url_for(".board"))
     moved = booking.reassign_appointment(appointment_id, form.technician_id.data, form.reason.data)
     flash(_("%(number)s now goes to %(name)s.", number=moved.request.number, name=moved.technician.name), "success")
@@ -146,8 +137,7 @@ def reassign(appointment_id: int):
 def forward(request_id: int):
     form = ForwardForm()
     form.partner_id.choices = _partner_choices(_get_or_404(ServiceRequest, request_id))
-    if not form.validate_on_submit():
-        _flash_errors(form)
+    if not valid_or_flashed(form):
         return redirect(url_for(".book", request_id=request_id))
     forwarded = booking.forward_to_partner(request_id, form.partner_id.data, form.note.data)
     flash(_("Request %(number)s forwarded to %(partner)s. A follow-up call is on your list.",
@@ -201,8 +191,7 @@ def plan_preview(plan_id: int):
 @role_required(Role.MANAGER)
 def plan_apply(plan_id: int):
     form = PlanForm()
-    if not form.validate_on_submit():
-        _flash_errors(form)
+    if not valid_or_flashed(form):
         return redirect(url_for(".plan_preview", plan_id=plan_id))
     applied = services.apply_plan(plan_id)
     booked, conflicts = len(applied.result["booked"]), len(applied.result["conflicts"])

@@ -4,22 +4,22 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import i18n
 from ..audit.services import events_for
 from ..auth.decorators import role_required
-from ..auth.models import Role, User
+from ..auth.models import OFFICE_ROLES, Role
+from ..auth.services import office_staff_choices
 from ..customers.rules import mask_phone
 from ..extensions import db
-from . import services
 from ..i18n import lazy_gettext as _l
+from ..web import valid_or_flashed
+from . import services
 from .forms import KIND_LABELS, STATUS_LABELS, CallFilterForm, CallOutcomeForm, ReassignForm
 from .models import FollowUp
 from .rules import MAX_ATTEMPTS, csv_bytes, split_call_list
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
-STAFF = (Role.AGENT, Role.MANAGER)
 EVENT_LABELS = {
     "follow_up_created": _l("Put on the call list"),
     "follow_up_call_recorded": _l("Call recorded"),
@@ -35,16 +35,10 @@ def csv_response(filename: str, header, rows) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _staff_choices(blank_label: str) -> list[tuple[str, str]]:
-    users = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_([r.value for r in STAFF]))
-                               .order_by(User.display_name))
-    return [("", blank_label)] + [(str(u.id), u.display_name) for u in users]
-
-
 def _filter_form(formdata, default_assignee: str) -> CallFilterForm:
     form = CallFilterForm(formdata=formdata, assignee=default_assignee)
     form.assignee.choices = ([("", _("Everyone")), (services.MINE, _("Mine and unassigned")),
-                              (services.UNASSIGNED, _("Unassigned"))] + _staff_choices("")[1:])
+                              (services.UNASSIGNED, _("Unassigned"))] + office_staff_choices("")[1:])
     form.district.choices = [("", _("All districts"))] + [(d, d) for d in services.districts_with_calls()]
     return form
 
@@ -67,7 +61,7 @@ def _rows():
 
 
 @bp.route("/")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def call_list():
     form, follow_ups, contexts = _rows()
     due_now, upcoming = split_call_list(follow_ups, i18n.local_today())
@@ -77,7 +71,7 @@ def call_list():
 
 
 @bp.route("/print")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def print_list():
     form, follow_ups, contexts = _rows()
     return render_template("followups/call_list_print.html", form=form, follow_ups=follow_ups, contexts=contexts,
@@ -85,7 +79,7 @@ def print_list():
 
 
 @bp.route("/export.csv")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def export_csv():
     _form, follow_ups, contexts = _rows()
     header = [_("Due"), _("Kind"), _("Customer"), _("Phone"), _("District"), _("Address"), _("What was done"),
@@ -98,7 +92,7 @@ def export_csv():
 
 
 @bp.route("/<int:follow_up_id>", methods=["GET", "POST"])
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def show(follow_up_id: int):
     follow_up = db.session.get(FollowUp, follow_up_id) or abort(404)
     form = CallOutcomeForm()
@@ -110,7 +104,7 @@ def show(follow_up_id: int):
         return redirect(url_for("followups.show", follow_up_id=follow_up_id) if outcome.offer_new_request or
                         outcome.complaint is not None else url_for("followups.call_list"))
     reassign_form = ReassignForm(assignee=str(follow_up.assignee_id or ""))
-    reassign_form.assignee.choices = _staff_choices(_("Nobody"))
+    reassign_form.assignee.choices = office_staff_choices(_("Nobody"))
     return render_template("followups/show.html", follow_up=follow_up, form=form, reassign_form=reassign_form,
                            context=services.call_contexts([follow_up])[follow_up.id],
                            events=events_for("follow_up", follow_up.id), event_labels=EVENT_LABELS,
@@ -120,7 +114,7 @@ def show(follow_up_id: int):
 
 
 @bp.post("/<int:follow_up_id>/phone")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def reveal_phone(follow_up_id: int):
     phone = services.reveal_phone(follow_up_id)
     if request.accept_mimetypes.best == "application/json":
@@ -130,7 +124,7 @@ def reveal_phone(follow_up_id: int):
 
 
 @bp.post("/<int:follow_up_id>/repair-request")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def open_repair_request(follow_up_id: int):
     new_request = services.open_repair_request(follow_up_id)
     flash(_("Repair request %(number)s opened, linked to the earlier one. Book it like any other.",
@@ -141,12 +135,12 @@ def open_repair_request(follow_up_id: int):
 
 
 @bp.post("/<int:follow_up_id>/assign")
-@role_required(*STAFF)
+@role_required(*OFFICE_ROLES)
 def reassign(follow_up_id: int):
     form = ReassignForm()
-    form.assignee.choices = _staff_choices("")
-    if not form.validate_on_submit():
-        abort(400)
+    form.assignee.choices = office_staff_choices("")
+    if not valid_or_flashed(form, labelled=True):
+        return redirect(url_for("followups.show", follow_up_id=follow_up_id))
     services.reassign(follow_up_id, int(form.assignee.data) if form.assignee.data else None)
     flash(_("Saved."), "success")
     return redirect(url_for("followups.show", follow_up_id=follow_up_id))

@@ -15,6 +15,7 @@ from ..catalog.models import Part
 from ..extensions import db
 from ..i18n import service_tz
 from ..settings import get_setting
+from ..web import valid_or_flashed
 from . import services
 from .forms import (KIND_LABELS, LevelFilterForm, MovementFilterForm, ReceiptForm, RejectForm, RequisitionForm,
                     ReturnForm)
@@ -45,7 +46,7 @@ def my_stock():
 @role_required(Role.TECHNICIAN)
 def request_parts():
     form = _choices(RequisitionForm(), _active_parts())
-    if _valid(form):
+    if valid_or_flashed(form, labelled=True):
         requisition = services.request_parts(current_user, form.part.data, form.location.data, form.qty.data,
                                              form.note.data)
         flash(_("Parts moved into your van.") if requisition.status == RequisitionStatus.APPROVED
@@ -57,7 +58,7 @@ def request_parts():
 @role_required(Role.TECHNICIAN)
 def return_parts():
     form = _choices(ReturnForm(), _active_parts())
-    if _valid(form):
+    if valid_or_flashed(form, labelled=True):
         services.return_parts(current_user, form.part.data, form.location.data, form.qty.data, form.note.data)
         flash(_("Parts returned to the warehouse."), "success")
     return redirect(url_for("parts.my_stock"))
@@ -120,7 +121,7 @@ def movements():
 @role_required(Role.MANAGER)
 def receive():
     form = _choices(ReceiptForm(), _active_parts())
-    if _valid(form):
+    if valid_or_flashed(form, labelled=True):
         services.receive_stock(current_user, form.part.data, form.location.data, form.qty.data, form.note.data)
         flash(_("Stock received."), "success")
     return redirect(url_for("parts.levels"))
@@ -143,16 +144,6 @@ def reject(requisition_id: int):
         services.reject_requisition(current_user, requisition_id, form.note.data)
         flash(_("Requisition rejected."), "success")
     return redirect(url_for("parts.levels"))
-
-
-def _valid(form) -> bool:
-    """Validate a stock form; every message is flashed (the form lives on a page of several forms)."""
-    if form.validate_on_submit():
-        return True
-    for field, errors in form.errors.items():
-        for error in errors:
-            flash(f"{form[field].label.text}: {error}", "error")
-    return False
 
 
 def _choices(form, parts):

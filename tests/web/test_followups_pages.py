@@ -201,3 +201,17 @@ def test_every_kind_of_call_renders_with_its_own_script_in_both_languages(make_c
         assert text in rows, text
     assert zh.get("/followups/print?assignee=").status_code == 200
     assert len(zh.get("/followups/export.csv?assignee=").get_data().decode("utf-8-sig").strip().splitlines()) == 7
+
+
+def test_a_call_handed_to_somebody_who_is_no_longer_staff_gets_a_message_and_changes_nothing(make_client, db, clock):
+    manager = make_client("manager", locale="zh_CN")
+    follow_up = _callback(db, manager.user)
+    technician = factories.user(role="technician")
+    response = manager.post(f"/followups/{follow_up.id}/assign", data={"assignee": str(technician.id)},
+                            follow_redirects=True)
+    assert response.status_code == 200 and "分配给: 不是有效的选择。" in response.get_data(as_text=True)
+    db.session.refresh(follow_up)
+    assert follow_up.assignee_id == manager.user.id
+    assert manager.post(f"/followups/{follow_up.id}/assign", data={"assignee": ""}).status_code == 302
+    db.session.refresh(follow_up)
+    assert follow_up.assignee_id is None
