@@ -233,23 +233,12 @@ def catalog_list(name: str):
     return render_template("admin/catalog_list.html", name=name, section=section, sections=SECTIONS, page=page, q=q)
 
 
-@bp.route("/catalog/<name>/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-def catalog_new(name: str):
-    section = _section(name)
-    form = section.form()
-    if form.validate_on_submit() and _attempt(form, lambda: section.save(None, form.values(), actor=current_user)):
-        flash(_("Saved."), "success")
-        return redirect(url_for("admin.catalog_list", name=name))
-    return (render_template("admin/catalog_form.html", name=name, section=section, sections=SECTIONS, form=form,
-                            item=None), 422 if form.errors else 200)
-
-
+@bp.route("/catalog/<name>/new", methods=["GET", "POST"], defaults={"item_id": None})
 @bp.route("/catalog/<name>/<int:item_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def catalog_edit(name: str, item_id: int):
+def catalog_item(name: str, item_id: int | None):
     section = _section(name)
-    item = db.session.get(section.model, item_id) or abort(404)
+    item = None if item_id is None else db.session.get(section.model, item_id) or abort(404)
     form = section.form(obj=item)
     if form.validate_on_submit() and _attempt(form, lambda: section.save(item_id, form.values(), actor=current_user)):
         flash(_("Saved."), "success")
