@@ -36,9 +36,8 @@ from ..scheduling.models import Appointment, AppointmentStatus, Technician
 from ..settings import get_setting
 from ..signals import visit_completed
 from ..transitions import TransitionNotAllowed
-from ..warranty.rules import (Component, WarrantyDecision, WarrantyFacts, WarrantyStatus, decide_warranty,
-                              decision_from_snapshot)
-from ..warranty.services import decide_for_unit, decisions_for_units
+from ..warranty.rules import Component, WarrantyDecision, WarrantyFacts, decide_warranty, decision_from_snapshot
+from ..warranty.services import decide_for_unit, decisions_for_units, status_label as warranty_status_label
 from . import access
 from .images import ImageError, clean_photo, clean_signature_png
 from .models import ReportLine, ServiceReport, VisitPhoto
@@ -52,13 +51,6 @@ COMPLETE_ENDPOINT = "visits.complete"
 MAX_PHOTOS = 6
 MAX_TEXT = 4000
 
-# The same words as the warranty area's badge (templates/warranty/_badge.html), for the PDF's language.
-WARRANTY_LABELS = {
-    WarrantyStatus.IN_WARRANTY: _l("In warranty"),
-    WarrantyStatus.EXPIRED: _l("Out of warranty"),
-    WarrantyStatus.EXCLUDED: _l("Not covered"),
-    WarrantyStatus.UNVERIFIED: _l("Unverified"),
-}
 OUTCOME_LABELS = {
     VisitOutcome.FIXED: _l("Fixed"),
     VisitOutcome.AWAITING_PARTS: _l("Needs another visit (awaiting parts)"),
@@ -474,7 +466,7 @@ def report_document(report: ServiceReport) -> ReportDocument:
         if report.outcome == VisitOutcome.DEPOT_REPAIR and request.depot_due_date:
             outcome = str(_l("%(outcome)s; loaner unit %(serial)s; back by %(date)s", outcome=outcome,
                              serial=report.loaner_serial or "—", date=request.depot_due_date.isoformat()))
-        warranty_status = label(WARRANTY_LABELS, decision.status)
+        warranty_status = warranty_status_label(decision.status)
         verdict = label(VERDICT_LABELS, report.verdict)
     return ReportDocument(
         locale=locale,
