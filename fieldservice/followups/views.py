@@ -31,7 +31,7 @@ EVENT_LABELS = {
 def csv_response(filename: str, header, rows) -> Response:
     """A CSV download Excel opens correctly (UTF-8 BOM) and safely (formula-like cells neutralised).
     Reusable by any list that exports: csv_response("list.csv", header, rows)."""
-    return Response(csv_bytes(header, rows), mimetype="text/csv; charset=utf-8",
+    return Response(csv_bytes(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
