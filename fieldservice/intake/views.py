@@ -14,6 +14,7 @@ from ..customers.views import model_choices
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..warranty.services import decisions_for_units
+from ..web import valid_or_flashed
 from . import services
 from .forms import CHANNEL_CHOICES, KIND_CHOICES, NEW, NewRequestForm, NoteForm, RequestFilterForm
 from .rules import OPEN_STATUSES
@@ -35,10 +36,13 @@ def _digits(value) -> int | None:
 
 
 def _prefill() -> dict:
-    """Start values from a link: ?unit_id= (warranty check, customer page), ?customer_id=, ?phone=."""
+    """Start values from a link: ?unit_id= (warranty check, customer page), ?customer_id=, ?phone=.
+
+    The phone field holds only what the agent typed: a customer's full number is shown on the customer page
+    alone, where each look is audited."""
     unit = db.session.get(Unit, request.args.get("unit_id", type=int) or 0)
     if unit is not None:
-        return {"customer": str(unit.customer_id), "unit": str(unit.id), "phone": unit.customer.phone}
+        return {"customer": str(unit.customer_id), "unit": str(unit.id)}
     phone = request.args.get("phone", "")[:40]
     callers = possible_callers(phone, request.args.get("customer_id", type=int))
     if not callers:
@@ -46,7 +50,7 @@ def _prefill() -> dict:
     first = callers[0]
     # A customer with a single unit is almost always calling about it.
     unit_choice = str(first.units[0].id) if len(first.units) == 1 else NEW
-    return {"customer": str(first.id), "unit": unit_choice, "phone": phone or first.phone}
+    return {"customer": str(first.id), "unit": unit_choice, "phone": phone}
 
 
 def _form_page(form: NewRequestForm, status: int = 200):
@@ -128,9 +132,7 @@ def detail(number: str):
 @role_required(*CALL_CENTRE)
 def add_note(number: str):
     form = NoteForm()
-    if not form.validate_on_submit():
-        for error in form.text.errors:
-            flash(error, "error")
+    if not valid_or_flashed(form):
         return redirect(url_for("intake.detail", number=number))
     services.add_note(number, form.text.data)
     flash(_("Note added."), "success")

@@ -31,6 +31,17 @@
   form.addEventListener("change", update);
   update();
 
+  // The number typed in the caller search above is the new customer's phone, until the agent types another.
+  var search = document.getElementById("find-phone");
+  var phone = form.querySelector("input[name=phone]");
+  if (search && phone) {
+    var following = phone.value === "" || phone.value === search.value;
+    search.addEventListener("input", function () {
+      if (following) { phone.value = search.value; }
+    });
+    phone.addEventListener("input", function () { following = phone.value === ""; });
+  }
+
   // Characters typed against the limit, so a long paste is noticed before saving.
   form.querySelectorAll("[data-counter]").forEach(function (area) {
     var max = parseInt(area.getAttribute("data-counter"), 10);

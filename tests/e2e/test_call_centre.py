@@ -60,3 +60,21 @@ def test_an_agent_finds_the_caller_sees_the_warranty_logs_a_request_and_cannot_l
     page.wait_for_selector("[data-testid=lang-zh]")
     assert "Free repair under warranty" in page.inner_text("[data-testid=warranty-decision]")
     assert "Request logged" in page.inner_text("[data-testid=timeline]")
+
+
+def test_a_new_callers_number_typed_in_the_search_box_is_kept_for_the_new_customer(page, db):
+    factories.product_model(code="KFR-35GW", name="挂机 1.5匹 变频")
+    agent = factories.user(role="agent")
+    log_in(page, agent.username)
+    page.click("nav >> text=新建服务请求")
+    # The agent types the number but goes straight on to the new customer without searching.
+    page.fill("#find-phone", "139 0013 9000")
+    page.check("[data-testid=customer-new]")
+    page.fill("input[name=name]", "李娜")
+    page.fill("input[name=address]", "上海市浦东新区张江路1号")
+    page.check("[data-testid=unit-none]")
+    page.fill("textarea[name=fault_description]", "热水器不出热水")
+    page.click("[data-testid=request-submit]")
+    assert page.inner_text("[data-testid=request-number]").startswith("SR-")
+    db.session.rollback()
+    assert db.session.query(ServiceRequest).one().customer.phone == "13900139000"

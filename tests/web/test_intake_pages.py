@@ -32,6 +32,16 @@ def test_a_sloppy_phone_finds_the_caller_and_their_unit_with_its_warranty(agent_
     assert "KFR35-0001" in html and 'data-status="in_warranty"' in html and "138****8000" in html
 
 
+@pytest.mark.parametrize("link", ["unit_id={unit}", "customer_id={customer}"])
+def test_a_request_started_from_a_unit_or_customer_shows_the_phone_masked_only(agent_client, unit, db, link):
+    query = link.format(unit=unit.id, customer=unit.customer_id)
+    html = agent_client.get(f"/requests/new?{query}", headers=EN).get_data(as_text=True)
+    assert 'value="%d" checked' % unit.customer_id in html and 'value="%d" checked' % unit.id in html
+    assert "138****8000" in html and "13800138000" not in html  # the full number is revealed, audited, elsewhere
+    response = agent_client.post("/requests/new", data=form(unit, phone=""), headers=EN)
+    assert response.status_code == 302 and db.session.query(ServiceRequest).one().customer_id == unit.customer_id
+
+
 def test_an_agent_logs_a_request_and_lands_on_its_page(agent_client, unit, db):
     response = agent_client.post("/requests/new", data=form(unit), headers=EN)
     assert response.status_code == 302
