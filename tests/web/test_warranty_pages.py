@@ -23,11 +23,12 @@ def test_a_serial_gives_the_decision_with_reasons_to_read_to_the_customer(agent_
     assert "138****8000" in page and "13800138000" not in page
 
 
-def test_the_answer_is_read_in_chinese_to_a_chinese_speaking_agent(agent_client, unit):
-    page = agent_client.get("/warranty", query_string={"serial": "KFR35-0001", "on": "2027-03-01"},
+def test_the_answer_is_read_in_chinese_to_a_chinese_speaking_agent(agent_client, db):
+    factories.unit(serial="KFR35-0002", purchase_date=date(2024, 3, 1), invoice_no="FP-2")
+    page = agent_client.get("/warranty", query_string={"serial": "KFR35-0002", "on": "2025-03-01"},
                             headers=ZH).get_data(as_text=True)
     assert "已过保修期" in page and "收费维修" in page
-    assert "整机保修期已于2027年2月28日结束。整机终身维护，仍可为您维修，需收取费用" in page
+    assert "整机保修期已于2025年2月28日结束。整机终身维护，仍可为您维修，需收取费用" in page
 
 
 def test_exclusions_and_accessories_can_be_checked(agent_client, unit):
@@ -48,6 +49,8 @@ def test_the_form_also_posts(agent_client, unit):
     ({"serial": "<script>alert(1)</script>"}, EN, 422, "Use 3 to 64 letters, digits, dashes or slashes"),
     ({"serial": ""}, ZH, 422, "请填写产品铭牌上的序列号。"),
     ({"serial": "KFR35-0001", "on": "1999-01-01"}, EN, 422, "The date cannot be before the year 2000."),
+    ({"serial": "KFR35-0001", "on": "2031-05-05"}, EN, 422, "The failure cannot be in the future: check the date."),
+    ({"serial": "KFR35-0001", "on": "2031-05-05"}, ZH, 422, "故障日期不能晚于今天，请检查日期。"),
     ({"serial": "KFR35-0001", "exclusions": "rain"}, EN, 422, "rain"),
 ])
 def test_bad_or_unknown_serials_get_a_clear_message(agent_client, unit, query, headers, status, message):
