@@ -49,7 +49,10 @@ class IsolatedClient(FlaskClient):
 
         def isolated():
             _cv_app.set(None)
-            return super(IsolatedClient, self).open(*args, **kwargs)
+            response = super(IsolatedClient, self).open(*args, **kwargs)
+            if response.is_streamed:  # read where stream_with_context can push the request's context again
+                response.make_sequence()
+            return response
 
         return contextvars.copy_context().run(isolated)
 

@@ -127,10 +127,12 @@ class Ranked:
 
 
 def ranked(counts: Iterable[tuple[object, str, int]], limit: int | None = None) -> list[Ranked]:
-    """Counts with their share of the total, largest first (ties by label), optionally the top `limit`."""
+    """Counts with their share of the total, largest first, optionally the top `limit`.
+
+    Ties go by key, not by label, so both languages rank alike; a blank key (nothing recorded) comes last."""
     items = list(counts)
     total = sum(count for _key, _label, count in items)
-    ordered = sorted(items, key=lambda item: (-item[2], item[1]))
+    ordered = sorted(items, key=lambda item: (-item[2], item[0] in ("", None), str(item[0])))
     return [Ranked(key, label, count, share(count, total)) for key, label, count in ordered[:limit]]
 
 

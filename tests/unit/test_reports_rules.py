@@ -126,8 +126,14 @@ def test_a_share_of_nothing_is_unknown_rather_than_zero():
 
 
 def test_ranked_counts_come_largest_first_with_their_share_of_the_total():
-    rows = ranked([(1, "B", 2), (2, "A", 2), (3, "C", 6)], limit=2)
-    assert [(r.key, r.count, r.share) for r in rows] == [(3, 6, 0.6), (2, 2, 0.2)]
+    rows = ranked([("F2", "B", 2), ("F1", "A", 1), ("F3", "C", 7)], limit=2)
+    assert [(r.key, r.count, r.share) for r in rows] == [("F3", 7, 0.7), ("F2", 2, 0.2)]
+
+
+def test_ties_are_ranked_by_code_so_both_languages_list_the_same_causes():
+    chinese = ranked([("F2", "漏水", 2), ("F1", "不制冷", 2), ("", "未记录原因", 2)])
+    english = ranked([("F2", "Leaking", 2), ("F1", "Not cooling", 2), ("", "No cause recorded", 2)])
+    assert [r.key for r in chinese] == [r.key for r in english] == ["F1", "F2", ""]
 
 
 # --- the 24-hour promise ---
