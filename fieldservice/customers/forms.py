@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, FloatField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..choices import select_choices
@@ -34,11 +34,16 @@ def valid_purchase_date(_form, field) -> None:
         raise ValidationError(_l("The purchase date cannot be before the year 2000."))
 
 
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Phone, name, serial or request number"), validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Phone, name, serial or request number"), filters=[strip],
+                    validators=[Optional(), Length(max=100)])
 
 
 class CustomerForm(FlaskForm):
@@ -52,6 +57,9 @@ class CustomerForm(FlaskForm):
         _l("Contract warranty months"), validators=[Optional(), NumberRange(0, MAX_CONTRACT_MONTHS)])
     lat = FloatField(_l("Latitude (optional)"), validators=[Optional(), NumberRange(-90, 90)])
     lon = FloatField(_l("Longitude (optional)"), validators=[Optional(), NumberRange(-180, 180)])
+
+    # The explicit choice to save a customer whose phone already belongs to another one.
+    create_anyway = BooleanField(_l("Create a new customer anyway"), default=False)
 
     def validate_lon(self, field) -> None:
         if (self.lat.data is None) != (field.data is None):

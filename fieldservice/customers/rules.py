@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +29,11 @@ def clean_text(text: str | None) -> str:
 def clean_line(text: str | None) -> str:
     """One-line text (names, addresses): cleaned, and runs of white space made single spaces."""
     return re.sub(r"\s+", " ", clean_text(text).translate(_ZERO_WIDTH))
+
+
+def search_text(query: str | None) -> str:
+    """What a search box holds once cleaned; empty when it held only spaces (of any width) or nothing."""
+    return clean_line(to_ascii(query or ""))
 
 
 def has_proof_of_purchase(invoice_no: str | None) -> bool:
@@ -147,13 +153,33 @@ SALE_TYPES = ("normal", "clearance")
 CUSTOMER_TYPES = ("consumer", "contract")
 
 
-class RowProblem(ValueError):
-    """Why one import row cannot be used: a code and the offending value."""
+@dataclass(frozen=True)
+class RowProblem:
+    """One thing wrong with an import row: a code and the offending value."""
 
-    def __init__(self, code: str, value: str = ""):
-        super().__init__(code)
-        self.code = code
-        self.value = value
+    code: str
+    value: str = ""
+
+
+class BadRow(ValueError):
+    """An import row that cannot be used, with everything wrong with it (not just the first thing)."""
+
+    def __init__(self, line: int, problems: list[RowProblem]):
+        super().__init__(", ".join(p.code for p in problems))
+        self.line = line
+        self.problems = tuple(problems)
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
+
+
+MAX_SHOWN_VALUE = 40
+
+
+def shown_value(value: str) -> str:
+    """A typed value as quoted back in a message: long values are cut, so one bad cell cannot flood the list."""
+    return value if len(value) <= MAX_SHOWN_VALUE else value[:MAX_SHOWN_VALUE] + "…"
 
 
 @dataclass(frozen=True)
@@ -171,52 +197,70 @@ class UnitRow:
     contract_warranty_months: int | None
 
 
-def parse_unit_row(line: int, raw: dict[str, str | None], today: date) -> UnitRow:
-    """One CSV row checked and normalised; raises RowProblem for the first thing wrong with it."""
+def parse_unit_row(line: int, raw: dict[str, str | None], today: date,
+                   known_models: Container[str] | None = None,
+                   serials_before: Container[str] = frozenset()) -> UnitRow:
+    """One CSV row checked and normalised; raises BadRow naming every problem of the row at once.
+
+    known_models: the model codes (upper case) that exist; None checks only their form.
+    serials_before: serials of the good rows earlier in the same file.
+    """
+    problems: list[RowProblem] = []
+
+    def wrong(code: str, value: str = "") -> None:
+        problems.append(RowProblem(code, shown_value(value)))
+
     def cell(name: str) -> str:
         return clean_line(to_ascii(raw.get(name) or ""))
 
     serial = normalise_serial(raw.get("serial") or "")
     problem = serial_problem(serial)
     if problem:
-        raise RowProblem(problem, serial)
+        wrong(problem, serial)
+    elif serial in serials_before:
+        wrong("serial_in_file_twice", serial)
     model_code = cell("model_code").upper()
     if not model_code:
-        raise RowProblem("model_missing")
-    if not MODEL_CODE.fullmatch(model_code):
-        raise RowProblem("unknown_model", model_code)
+        wrong("model_missing")
+    elif not MODEL_CODE.fullmatch(model_code) or (known_models is not None and model_code not in known_models):
+        wrong("unknown_model", model_code)
     name = clean_line(raw.get("customer_name"))
     if not name:
-        raise RowProblem("name_missing")
-    if len(name) > MAX_NAME:
-        raise RowProblem("name_too_long", str(MAX_NAME))
+        wrong("name_missing")
+    elif len(name) > MAX_NAME:
+        wrong("name_too_long", str(MAX_NAME))
     phone = normalise_phone(raw.get("phone") or "")
     if phone is None:
-        raise RowProblem("phone_invalid", cell("phone"))
+        wrong("phone_invalid", cell("phone"))
     address = clean_line(raw.get("address"))
     if len(address) > MAX_ADDRESS:
-        raise RowProblem("address_too_long", str(MAX_ADDRESS))
+        wrong("address_too_long", str(MAX_ADDRESS))
+    purchase_date = None
     try:
         purchase_date = parse_date(cell("purchase_date"))
     except ValueError:
-        raise RowProblem("purchase_date_invalid", cell("purchase_date")) from None
-    problem = purchase_date_problem(purchase_date, today)
-    if problem:
-        raise RowProblem(problem, cell("purchase_date"))
+        wrong("purchase_date_invalid", cell("purchase_date"))
+    else:
+        problem = purchase_date_problem(purchase_date, today)
+        if problem:
+            wrong(problem, cell("purchase_date"))
     invoice_no = cell("invoice_no") or None
     if invoice_no and len(invoice_no) > MAX_INVOICE:
-        raise RowProblem("invoice_too_long", str(MAX_INVOICE))
+        wrong("invoice_too_long", str(MAX_INVOICE))
     sale_type = cell("sale_type").lower() or "normal"
     if sale_type not in SALE_TYPES:
-        raise RowProblem("sale_type_invalid", sale_type)
+        wrong("sale_type_invalid", sale_type)
     customer_type = cell("customer_type").lower() or "consumer"
     if customer_type not in CUSTOMER_TYPES:
-        raise RowProblem("customer_type_invalid", customer_type)
+        wrong("customer_type_invalid", customer_type)
     months_text = cell("contract_warranty_months")
     months = None
     if months_text:
         if not months_text.isdigit() or int(months_text) > MAX_CONTRACT_MONTHS:
-            raise RowProblem("contract_months_invalid", months_text)
-        months = int(months_text)
+            wrong("contract_months_invalid", months_text)
+        else:
+            months = int(months_text)
+    if problems:
+        raise BadRow(line, problems)
     return UnitRow(line, serial, model_code, name, phone, address, purchase_date, invoice_no, sale_type,
                    customer_type, months)

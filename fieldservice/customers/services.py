@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -25,9 +26,9 @@ from ..intake.models import ServiceRequest
 from ..scheduling.models import Appointment
 from ..visits.models import ServiceReport
 from .models import CoordSource, Customer, CustomerType, SaleType, Unit
-from .rules import (IMPORT_COLUMNS, MAX_ADDRESS, MAX_CONTRACT_MONTHS, MAX_INVOICE, MAX_NAME, MODEL_CODE, RowProblem,
-                    UnitRow, clean_line, normalise_phone, normalise_serial, parse_unit_row, phone_search_digits,
-                    purchase_date_problem, serial_problem, to_ascii)
+from .rules import (IMPORT_COLUMNS, MAX_ADDRESS, MAX_CONTRACT_MONTHS, MAX_INVOICE, MAX_NAME, MODEL_CODE, BadRow,
+                    RowProblem, UnitRow, clean_line, normalise_phone, normalise_serial, parse_unit_row,
+                    phone_search_digits, purchase_date_problem, search_text, serial_problem, to_ascii)
 
 SEARCH_LIMIT = 25
 _REQUEST_NUMBER = re.compile(r"SR-?(\d{8})-?(\d{1,5})")
@@ -81,7 +82,7 @@ class SearchHit:
 
 def search_customers(query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
     """Customers for one search box: request number, serial, phone (any format, or 4+ digits of it), name."""
-    text = clean_line(to_ascii(query or ""))
+    text = search_text(query)
     if not text:
         return []
     hits: dict[int, SearchHit] = {}
@@ -237,9 +238,23 @@ def _locate(customer: Customer, address: str, lat: float | None, lon: float | No
         customer.province, customer.city, customer.district = found.province, found.city, found.district
 
 
-def create_customer(data: NewCustomer) -> Customer:
+class SamePhone(Conflict):
+    """The phone of a new customer already belongs to customers: maybe the same person, maybe a relative."""
+
+    def __init__(self, customers: list[Customer]):
+        super().__init__("phone_taken", _l("This phone number already belongs to a customer."),
+                         customer_ids=[c.id for c in customers])
+        self.customers = customers
+
+
+def create_customer(data: NewCustomer, allow_same_phone: bool = True) -> Customer:
+    """A new customer; with allow_same_phone=False, raises SamePhone (saving nothing) when the phone is taken."""
     with write_transaction():
         name, phone, address = check_customer(data)
+        if not allow_same_phone:
+            same = customers_with_phone(phone)
+            if same:
+                raise SamePhone(same)
         customer = Customer(name=name, phone=phone, address=address, customer_type=data.customer_type,
                             contract_warranty_months=data.contract_warranty_months)
         _locate(customer, address, data.lat, data.lon)
@@ -328,13 +343,20 @@ def _refuse_taken_serial(serial: str) -> None:
 
 # --- Import ------------------------------------------------------------------------------------
 
+class RowErrors(NamedTuple):
+    """A bad row of an import file: its line number and every reason it was skipped, in the user's language."""
+
+    line: int
+    reasons: list[str]
+
+
 @dataclass
 class ImportReport:
     rows: int = 0
     units_created: int = 0
     customers_created: int = 0
     already_registered: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[RowErrors] = field(default_factory=list)
 
 
 class ImportFileError(DomainError):
@@ -385,22 +407,18 @@ def import_units(rows: Iterable[tuple[int, dict]], progress: Callable[[int], Non
     today = local_today()
     models = {code.upper(): model_id for code, model_id in db.session.execute(
         select(ProductModel.code, ProductModel.id))}
-    seen_serials: dict[str, int] = {}
+    seen_serials: set[str] = set()
     batch: list[UnitRow] = []
     for line, raw in rows:
         report.rows += 1
         try:
             if raw is None:
-                raise RowProblem("unreadable_row")
-            row = parse_unit_row(line, raw, today)
-            if row.model_code not in models:
-                raise RowProblem("unknown_model", row.model_code)
-            if row.serial in seen_serials:
-                raise RowProblem("serial_in_file_twice", row.serial)
-            seen_serials[row.serial] = line
+                raise BadRow(line, [RowProblem("unreadable_row")])
+            row = parse_unit_row(line, raw, today, known_models=models, serials_before=seen_serials)
+            seen_serials.add(row.serial)
             batch.append(row)
-        except RowProblem as error:
-            report.errors.append((line, problem_message(error.code, error.value)))
+        except BadRow as bad:
+            report.errors.append(RowErrors(line, [problem_message(p.code, p.value) for p in bad.problems]))
         if len(batch) >= IMPORT_BATCH:
             _import_batch(batch, models, report)
             batch = []

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..warranty.services import decisions_for_units
 from . import services
 from .forms import CustomerForm, ImportForm, SearchForm, UnitForm, attach_error
-from .rules import format_phone, normalise_phone
+from .rules import format_phone, normalise_phone, search_text
 
 bp = Blueprint("customers", __name__)
 
@@ -28,10 +28,12 @@ def model_choices() -> list[tuple[str, str]]:
 @role_required(*CALL_CENTRE)
 def search():
     form = SearchForm(request.args)
-    hits = services.search_customers(form.q.data) if form.validate() and form.q.data else []
+    # A blank query is no query, and an invalid one is only its error: neither is searched for.
+    searched = form.validate() and bool(search_text(form.q.data))
+    hits = services.search_customers(form.q.data) if searched else []
     decisions = decisions_for_units(unit for hit in hits for unit in hit.customer.units)
-    phone = normalise_phone(form.q.data or "")
-    return render_template("customers/search.html", form=form, hits=hits, decisions=decisions,
+    phone = normalise_phone(form.q.data or "") if searched else None
+    return render_template("customers/search.html", form=form, searched=searched, hits=hits, decisions=decisions,
                            new_customer_phone=format_phone(phone) if phone else None)
 
 
@@ -39,17 +41,26 @@ def search():
 @role_required(*CALL_CENTRE)
 def new_customer():
     form = CustomerForm(phone=request.args.get("phone", ""))
+    same_phone: list = []
+    status = 200
     if form.validate_on_submit():
         try:
             customer = services.create_customer(services.NewCustomer(
                 form.name.data, form.phone.data, form.address.data or "", form.customer_type.data,
-                form.contract_warranty_months.data, form.lat.data, form.lon.data))
+                form.contract_warranty_months.data, form.lat.data, form.lon.data),
+                allow_same_phone=form.create_anyway.data)
+        except services.SamePhone as error:
+            # Nothing saved: the agent opens the existing customer or chooses to create another one.
+            same_phone, status = error.customers, error.status_code
         except DomainError as error:
             attach_error(form, error) or flash(str(error.message), "error")
+            status = error.status_code
         else:
             flash(_("Customer %(name)s saved.", name=customer.name), "success")
             return redirect(url_for("customers.detail", customer_id=customer.id))
-    return render_template("customers/new.html", form=form), 422 if form.errors else 200
+    if form.errors:
+        status = 422
+    return render_template("customers/new.html", form=form, same_phone=same_phone), status
 
 
 def _detail_page(customer_id: int, unit_form: UnitForm | None = None, revealed_phone: str | None = None,

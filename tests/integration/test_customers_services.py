@@ -91,6 +91,23 @@ def test_a_customer_with_bad_data_is_refused_and_nothing_is_saved(db, data, code
     assert db.session.query(Customer).count() == 0
 
 
+def test_a_phone_that_already_belongs_to_a_customer_is_refused_unless_allowed_and_nothing_is_saved(zhang, db):
+    before = db.session.query(Customer).count()
+    with pytest.raises(services.SamePhone) as error:
+        services.create_customer(NewCustomer("王五", "+86 138-0013-8000"), allow_same_phone=False)
+    assert error.value.code == "phone_taken" and error.value.status_code == 409
+    assert [c.id for c in error.value.customers] == [zhang.id]
+    assert db.session.query(Customer).count() == before
+    assert db.session.query(AuditEvent).filter_by(action="customer_created").count() == 0
+    wang = services.create_customer(NewCustomer("王五", "138 0013 8000"), allow_same_phone=True)
+    assert wang.id != zhang.id and wang.phone == zhang.phone
+
+
+def test_a_new_phone_needs_no_permission(db):
+    customer = services.create_customer(NewCustomer("王芳", "13700137000"), allow_same_phone=False)
+    assert customer.id is not None
+
+
 def test_find_or_create_matches_phone_and_name(zhang, db):
     assert services.find_or_create_customer("张伟", "+86 138 0013 8000").id == zhang.id
     other = services.find_or_create_customer("张伟伟", "13800138000")

@@ -1,4 +1,5 @@
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import event
 
 from fieldservice.audit.models import AuditEvent
@@ -40,8 +41,37 @@ def test_bad_rows_are_reported_by_line_and_the_good_rows_are_still_imported(mode
     assert report.units_created == 2
     assert [line for line, _ in report.errors] == [3, 4, 5, 6]
     reasons = dict(report.errors)
-    assert "NOPE" in reasons[3] and "12345" in reasons[4] and "KFR35-0001" in reasons[6]
+    assert "NOPE" in reasons[3][0] and "12345" in reasons[4][0] and "KFR35-0001" in reasons[6][0]
     assert db.session.query(Unit).count() == 2
+
+
+def test_a_bad_row_lists_all_its_problems_in_one_round_and_the_good_rows_are_imported(models, db):
+    report = run(units_csv([unit_row("KFR35-0001"),
+                            unit_row("abc", "NOPE", phone="weird", purchase_date="2030-01-01", sale_type="gift"),
+                            unit_row("KFR35-0002", purchase_date="2026-02-30", contract_warranty_months="99"),
+                            unit_row("KFR35-0003", phone="139 0013 9000", name="李娜")]))
+    assert (report.rows, report.units_created, report.customers_created) == (4, 2, 2)
+    assert [(line, len(reasons)) for line, reasons in report.errors] == [(3, 4), (4, 2)]
+    assert report.errors[0].reasons == [
+        "没有型号代码为 NOPE 的产品。", "“weird”不是有效的中国手机或固定电话号码。", "购买日期不能晚于今天。",
+        "销售方式只能是 normal（正常）或 clearance（处理价），不能是“gift”。"]
+    assert "2026-02-30" in report.errors[1].reasons[0] and "99" in report.errors[1].reasons[1]
+    again = run(units_csv([unit_row("KFR35-0001"), unit_row("KFR35-0003", phone="139 0013 9000", name="李娜")]))
+    assert (again.units_created, again.customers_created, again.already_registered) == (0, 0, 2)
+
+
+def test_the_problems_of_a_row_are_in_the_users_language(app, models, db):
+    with force_locale("en"):
+        report = run(units_csv([unit_row("KFR35-0001", "NOPE", purchase_date="2030-01-01")]))
+    assert report.errors[0].reasons == ["There is no product model with code NOPE.",
+                                        "The purchase date cannot be in the future."]
+
+
+def test_a_serial_repeated_in_the_file_is_named_with_the_other_problems_of_the_row(models, db):
+    report = run(units_csv([unit_row("KFR35-0001"), unit_row("kfr35-0001", phone="12345")]))
+    assert report.units_created == 1
+    ((line, reasons),) = report.errors
+    assert line == 3 and len(reasons) == 2 and "KFR35-0001" in reasons[0] and "12345" in reasons[1]
 
 
 def test_importing_the_same_file_again_changes_nothing(models, db):
@@ -92,10 +122,35 @@ def test_a_big_file_is_saved_with_a_few_statements_per_thousand_rows(models, db)
 def test_the_command_imports_a_file_with_a_progress_bar_and_lists_bad_rows(app, models, db, tmp_path):
     path = tmp_path / "units.csv"
     path.write_bytes(units_csv([unit_row("KFR35-0001"), unit_row("bad serial!")], bom=True))
-    result = app.test_cli_runner().invoke(args=["import-units", str(path)])
+    result = app.test_cli_runner().invoke(args=["import-units", str(path)], env={"LANG": "en_US.UTF-8"})
     assert result.exit_code == 0, result.output
     assert "units registered: 1" in result.stdout
     assert "line 3:" in result.stderr and "2/2" in result.stderr  # the bad row, and tqdm's bar
+
+
+@pytest.mark.parametrize("args, env, expected", [
+    (["--locale", "en"], {"LANG": "zh_CN.UTF-8"}, [
+        "rows: 2  units registered: 1  customers created: 1  already registered: 0  bad rows: 1",
+        "line 3: “12345” is not a Chinese mobile or landline number.",
+        "line 3: There is no product model with code NOPE.",
+        "line 3: The purchase date cannot be in the future.",
+        "line 3: Contract warranty months must be a whole number from 0 to 36, not “99”."]),
+    ([], {"LANG": "zh_CN.UTF-8"}, [
+        "读取行数：2  登记产品数：1  新建客户数：1  已登记（跳过）：0  错误行数：1",
+        "第 3 行：没有型号代码为 NOPE 的产品。", "第 3 行：“12345”不是有效的中国手机或固定电话号码。",
+        "第 3 行：购买日期不能晚于今天。", "第 3 行：合同保修月数应为 0 至 36 的整数，不能是“99”。"]),
+    ([], {"LANG": "C.UTF-8", "LC_ALL": "en_GB.UTF-8"}, ["line 3: There is no product model with code NOPE."]),
+])
+def test_the_command_lists_every_problem_of_a_bad_row_in_the_users_language(app, models, db, tmp_path, args, env,
+                                                                             expected):
+    path = tmp_path / "units.csv"
+    path.write_bytes(units_csv([unit_row("KFR35-0001"), unit_row("KFR35-0002", "NOPE", phone="12345",
+                                                                 purchase_date="2030-01-01",
+                                                                 contract_warranty_months="99")]))
+    result = app.test_cli_runner().invoke(args=["import-units", *args, str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines() + result.stderr.splitlines()
+    assert all(line in lines for line in expected), result.output
 
 
 def test_the_command_refuses_a_file_without_the_columns(app, models, db, tmp_path):

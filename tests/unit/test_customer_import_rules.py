@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from fieldservice.customers.rules import (RowProblem, clean_line, clean_text, format_phone, parse_date,
-                                          parse_unit_row, purchase_date_problem, serial_problem)
+from fieldservice.customers.rules import (BadRow, RowProblem, clean_line, clean_text, format_phone, parse_date,
+                                          parse_unit_row, purchase_date_problem, search_text, serial_problem)
 
 TODAY = date(2026, 11, 22)
 
@@ -15,10 +15,16 @@ def row(**changes) -> dict:
     return base | changes
 
 
+def problems_of(raw: dict, **options) -> list[RowProblem]:
+    with pytest.raises(BadRow) as error:
+        parse_unit_row(7, raw, TODAY, **options)
+    assert error.value.line == 7
+    return list(error.value.problems)
+
+
 def problem_of(**changes) -> str:
-    with pytest.raises(RowProblem) as error:
-        parse_unit_row(7, row(**changes), TODAY)
-    return error.value.code
+    (problem,) = problems_of(row(**changes))
+    return problem.code
 
 
 def test_a_good_row_is_normalised_with_consumer_and_normal_sale_as_defaults():
@@ -79,3 +85,51 @@ def test_phones_are_grouped_for_reading_aloud():
 def test_text_that_cannot_be_stored_is_removed():
     assert clean_text("不制冷\x00\r\n第二行\ud800 ") == "不制冷\n第二行"
     assert clean_line(" 张\u200b伟 \n 先生 ") == "张伟 先生"
+
+
+def test_a_row_with_many_mistakes_names_every_one_of_them_at_once():
+    problems = problems_of(row(serial="abc", model_code="NOPE", phone="weird", purchase_date="2030-01-01",
+                               sale_type="gift"), known_models={"KFR-35GW"})
+    assert problems == [RowProblem("unknown_model", "NOPE"), RowProblem("phone_invalid", "weird"),
+                        RowProblem("purchase_date_in_future", "2030-01-01"), RowProblem("sale_type_invalid", "gift")]
+
+
+def test_a_wrong_date_does_not_hide_wrong_contract_months():
+    codes = [p.code for p in problems_of(row(purchase_date="2026-02-30", contract_warranty_months="99"))]
+    assert codes == ["purchase_date_invalid", "contract_months_invalid"]
+
+
+def test_every_column_can_be_wrong_in_the_same_row():
+    raw = {"serial": "<script>", "model_code": "", "customer_name": "", "phone": "12345", "address": "路" * 256,
+           "purchase_date": "1999-12-31", "invoice_no": "F" * 65, "sale_type": "gift", "customer_type": "vip",
+           "contract_warranty_months": "-1"}
+    assert [p.code for p in problems_of(raw)] == [
+        "serial_malformed", "model_missing", "name_missing", "phone_invalid", "address_too_long",
+        "purchase_date_too_early", "invoice_too_long", "sale_type_invalid", "customer_type_invalid",
+        "contract_months_invalid"]
+
+
+def test_a_model_code_the_catalogue_lacks_is_unknown_only_when_the_catalogue_is_given():
+    assert parse_unit_row(7, row(), TODAY).model_code == "KFR-35GW"
+    assert problems_of(row(), known_models={"XQB-80"}) == [RowProblem("unknown_model", "KFR-35GW")]
+    assert parse_unit_row(7, row(), TODAY, known_models={"KFR-35GW"}).model_code == "KFR-35GW"
+
+
+def test_a_serial_of_an_earlier_good_row_is_named_with_the_other_problems_of_the_row():
+    problems = problems_of(row(serial=" kfr35-0001", phone="12345"), serials_before={"KFR35-0001"})
+    assert problems == [RowProblem("serial_in_file_twice", "KFR35-0001"), RowProblem("phone_invalid", "12345")]
+
+
+def test_a_long_value_is_quoted_back_cut_short():
+    (problem,) = problems_of(row(sale_type="x" * 500))
+    assert problem.code == "sale_type_invalid" and problem.value == "x" * 40 + "…"
+
+
+@pytest.mark.parametrize("query", ["", None, "   ", "\u3000\u3000", " \u200b ", "\t\n"])
+def test_a_search_of_only_spaces_is_no_search(query):
+    assert search_text(query) == ""
+
+
+def test_a_search_keeps_what_was_typed_in_ascii_with_single_spaces():
+    assert search_text("  张伟\u3000 先生 ") == "张伟 先生"
+    assert search_text("１３８ ００１３") == "138 0013"

@@ -135,3 +135,148 @@ def test_a_crafted_value_echoed_in_an_error_message_is_escaped(agent_client, zha
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "<IMG SRC=X" not in page and "&lt;IMG SRC=X ONERROR=ALERT(1)&gt;" in page
+
+
+# --- A new customer with a phone that already belongs to someone ---------------------------------
+
+NEW_WANG = {"name": "王五", "phone": "135 3133 7933", "address": "广州市天河区体育西路1号", "customer_type": "consumer"}
+
+
+@pytest.fixture()
+def huang(db):
+    model = factories.product_model(code="KFR-35GW")
+    customer = factories.customer(name="黄琳", phone="13531337933")
+    factories.unit(serial="KFR35-7933", model=model, owner=customer, purchase_date=factories.RECENT_PURCHASE)
+    return customer
+
+
+@pytest.mark.parametrize("typed", ["135 3133 7933", "+86 13531337933", "0086-135-3133-7933", "１３５３１３３７９３３"])
+def test_a_new_customer_with_a_known_phone_shows_who_has_it_and_saves_nothing(agent_client, huang, db, typed):
+    response = agent_client.post("/customers/new", data=NEW_WANG | {"phone": typed}, headers=EN)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    warning = page.split('data-testid="same-phone"')[1].split('<div class="cols-2">')[0]
+    assert "This phone number already belongs to a customer." in warning
+    assert "黄琳" in warning and "135****7933" in warning and "KFR35-7933" in warning
+    assert "13531337933" not in warning  # only in the phone field, as the agent typed it
+    assert f'href="/customers/{huang.id}"' in warning
+    assert 'name="create_anyway" value="y"' in warning and "Create a new customer anyway" in warning
+    assert 'value="王五"' in page  # what the agent typed is kept for the second submit
+    assert db.session.query(Customer).count() == 1
+    assert db.session.query(AuditEvent).filter_by(action="customer_created").count() == 0
+
+
+def test_the_same_phone_warning_is_in_chinese_for_chinese_agents(agent_client, huang, db):
+    page = agent_client.post("/customers/new", data=NEW_WANG, headers=ZH).get_data(as_text=True)
+    assert "该电话号码已属于一位客户。" in page and "目前尚未保存任何内容。" in page
+    assert "仍然新建客户" in page and "打开客户" in page and "135****7933" in page
+    assert db.session.query(Customer).count() == 1
+
+
+def test_every_customer_with_the_phone_is_listed(agent_client, huang, db):
+    other = factories.customer(name="黄伟", phone="13531337933", customer_type="contract")
+    factories.customer(name="无关", phone="13531337934")
+    page = agent_client.post("/customers/new", data=NEW_WANG, headers=EN).get_data(as_text=True)
+    warning = page.split('data-testid="same-phone"')[1].split('<div class="cols-2">')[0]
+    assert "This phone number already belongs to 2 customers." in warning
+    assert warning.count('data-testid="same-phone-customer"') == 2
+    assert f'href="/customers/{huang.id}"' in warning and f'href="/customers/{other.id}"' in warning
+    assert "无关" not in warning
+    zh = agent_client.post("/customers/new", data=NEW_WANG, headers=ZH).get_data(as_text=True)
+    assert "该电话号码已属于 2 位客户。" in zh
+
+
+def test_saving_again_without_the_choice_still_saves_nothing(agent_client, huang, db):
+    agent_client.post("/customers/new", data=NEW_WANG, headers=EN)
+    response = agent_client.post("/customers/new", data=NEW_WANG, headers=EN)
+    assert response.status_code == 409 and db.session.query(Customer).count() == 1
+
+
+def test_the_agent_may_create_a_second_customer_with_the_phone_by_choosing_to(agent_client, huang, db):
+    response = agent_client.post("/customers/new", data=NEW_WANG | {"create_anyway": "y"}, headers=EN)
+    assert response.status_code == 302
+    wang = db.session.query(Customer).filter_by(name="王五").one()
+    assert wang.phone == "13531337933" and wang.id != huang.id
+    assert response.headers["Location"].endswith(f"/customers/{wang.id}")
+    assert db.session.query(AuditEvent).filter_by(action="customer_created").count() == 1
+
+
+def test_a_phone_nobody_has_is_saved_at_once(agent_client, huang, db):
+    response = agent_client.post("/customers/new", data=NEW_WANG | {"phone": "135 3133 7934"}, headers=EN)
+    assert response.status_code == 302 and db.session.query(Customer).count() == 2
+
+
+def test_a_bad_phone_with_the_choice_ticked_is_still_refused(agent_client, huang, db):
+    response = agent_client.post("/customers/new", data=NEW_WANG | {"phone": "12345", "create_anyway": "y"},
+                                 headers=EN)
+    assert response.status_code == 422 and 'data-testid="same-phone"' not in response.get_data(as_text=True)
+    assert db.session.query(Customer).count() == 1
+
+
+def test_the_new_customer_form_shows_no_warning_before_it_is_sent(agent_client, huang):
+    page = agent_client.get("/customers/new", query_string={"phone": "135 3133 7933"}, headers=EN)
+    assert page.status_code == 200
+    assert 'data-testid="same-phone"' not in page.get_data(as_text=True)
+    assert 'name="create_anyway"' not in page.get_data(as_text=True)
+
+
+# --- Search: blank and invalid queries -----------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["   ", "\u3000 \u3000", "\u200b"])
+@pytest.mark.parametrize("headers", [EN, ZH])
+def test_a_search_of_only_spaces_shows_the_empty_search_page(agent_client, zhang, query, headers):
+    searched = agent_client.get("/customers", query_string={"q": query}, headers=headers)
+    empty = agent_client.get("/customers", headers=headers)
+    page = searched.get_data(as_text=True)
+    assert searched.status_code == 200
+    assert 'data-testid="no-results"' not in page and 'data-testid="customer-results"' not in page
+    assert "No customer found" not in page and "没有找到" not in page
+    assert 'href="/customers/new' not in page.split("<main")[-1]
+    assert _main(page).replace(query.strip(), "") == _main(empty.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("headers, error", [(EN, "Field cannot be longer than 100 characters."),
+                                            (ZH, "字段长度不能超过 100 个字符。")])
+def test_a_query_too_long_shows_only_the_error(agent_client, zhang, headers, error):
+    query = "张" * 300
+    response = agent_client.get("/customers", query_string={"q": query}, headers=headers)
+    page = response.get_data(as_text=True)
+    assert 'class="field-error"' in page and error in page.split('class="field-error"')[1]
+    assert 'data-testid="no-results"' not in page and "No customer found" not in page and "没有找到" not in page
+    assert page.count(query) == 1  # in the search box only, to be corrected
+    assert 'href="/customers/new' not in page.split("<main")[-1]
+
+
+def test_a_query_with_spaces_around_it_is_searched_without_them(agent_client, zhang):
+    page = agent_client.get("/customers", query_string={"q": "  张伟  "}, headers=EN).get_data(as_text=True)
+    assert 'data-testid="customer-results"' in page and 'value="张伟"' in page
+
+
+def _main(page: str) -> str:
+    """The page's content without the parts that change on every request (CSRF tokens, nonces)."""
+    import re
+    main = page.split("<main", 1)[-1].split("</main>", 1)[0]
+    return re.sub(r'(csrf_token|nonce)[^>]*>', "", main)
+
+
+@pytest.mark.parametrize("headers, reasons", [
+    (EN, ["There is no product model with code NOPE.", "“weird” is not a Chinese mobile or landline number.",
+          "The purchase date cannot be in the future.", "The sale type must be normal or clearance, not “gift”."]),
+    (ZH, ["没有型号代码为 NOPE 的产品。", "“weird”不是有效的中国手机或固定电话号码。", "购买日期不能晚于今天。",
+          "销售方式只能是 normal（正常）或 clearance（处理价），不能是“gift”。"]),
+])
+def test_the_upload_page_lists_every_problem_of_a_bad_row_in_the_users_language(admin_client, db, headers, reasons):
+    factories.product_model(code="KFR-35GW")
+    data = units_csv([unit_row("KFR35-0001"),
+                      unit_row("abc", "NOPE", phone="weird", purchase_date="2030-01-01", sale_type="gift"),
+                      unit_row("KFR35-0002", purchase_date="2026-02-30", contract_warranty_months="99")])
+    response = admin_client.post("/customers/import", data={"file": (BytesIO(data), "units.csv")},
+                                 content_type="multipart/form-data", headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'data-testid="import-units">1<' in page and 'data-testid="import-errors">2<' in page
+    row3 = page.split('data-line="3"')[1].split("</tr>")[0]
+    assert [r.split(">", 1)[1].split("<")[0] for r in row3.split('data-testid="import-reason"')[1:]] == reasons
+    row4 = page.split('data-line="4"')[1].split("</tr>")[0]
+    assert row4.count('data-testid="import-reason"') == 2 and "2026-02-30" in row4 and "“99”" in row4
+    assert db.session.query(Unit).count() == 1
