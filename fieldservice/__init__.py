@@ -35,6 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     i18n.init_babel(app, babel)
+    # A checkout holds the .po catalogues only (the .mo are build output); without them every page is English.
+    try:
+        i18n.compile_catalogs()
+    except OSError as error:
+        app.logger.warning("the translations could not be compiled, so pages will be in English: %s", error)
 
     from . import web
     web.init_app(app)

@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 
 from fieldservice import create_app
@@ -31,3 +33,14 @@ def test_database_url_from_the_environment_is_used(tmp_path, monkeypatch):
 def test_the_factory_uses_the_top_level_templates_and_static_folders(app):
     assert app.template_folder == "../templates" and app.static_folder.endswith("static")
     assert "auth" in app.blueprints and "admin" in app.blueprints
+
+
+def test_the_factory_compiles_the_translations_a_fresh_checkout_lacks(tmp_path, monkeypatch):
+    from fieldservice import i18n
+
+    catalogues = tmp_path / "translations"
+    shutil.copytree(i18n.TRANSLATIONS_DIR, catalogues, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr(i18n, "TRANSLATIONS_DIR", catalogues)
+    create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fs.db'}"})
+    po_files = sorted(catalogues.glob("zh/LC_MESSAGES/*.po"))
+    assert po_files and all(po.with_suffix(".mo").exists() for po in po_files)
