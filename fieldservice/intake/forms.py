@@ -43,6 +43,7 @@ class NewRequestForm(UnitFields, FlaskForm):
         DataRequired(message=_l("Describe the fault in the customer's words.")),
         Length(max=MAX_DESCRIPTION, message=TOO_LONG)])
     allow_duplicate = BooleanField(_l("This is a different fault: log a new request anyway"))
+    allow_same_phone = BooleanField(_l("Someone else with this number: save a new customer anyway"))
     add_note_to = HiddenField()
 
     @property

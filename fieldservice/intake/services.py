@@ -189,6 +189,8 @@ class NewRequest:
     unit_id: int | None = None
     new_unit: NewUnit | None = None
     allow_duplicate: bool = False
+    # A new customer whose phone is already on record is saved only when the agent says so.
+    allow_same_phone: bool = False
 
 
 def log_request(data: NewRequest) -> ServiceRequest:
@@ -198,7 +200,7 @@ def log_request(data: NewRequest) -> ServiceRequest:
         if data.customer_id is not None:
             customer = customer_services.get_customer(data.customer_id)
         elif data.new_customer is not None:
-            customer = customer_services.create_customer(data.new_customer)
+            customer = customer_services.create_customer(data.new_customer, allow_same_phone=data.allow_same_phone)
         else:
             raise DomainError("customer_missing", _l("Find the customer or enter a new one."))
         unit_id = data.unit_id

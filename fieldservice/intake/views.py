@@ -9,7 +9,7 @@ from ..auth.models import Role
 from ..customers.forms import attach_error
 from ..customers.models import Unit
 from ..customers.rules import normalise_phone
-from ..customers.services import NewCustomer, NewUnit, possible_callers
+from ..customers.services import NewCustomer, NewUnit, SamePhone, possible_callers
 from ..customers.views import model_choices
 from ..errors import DomainError, NotFound
 from ..extensions import db
@@ -53,7 +53,7 @@ def _prefill() -> dict:
     return {"customer": str(first.id), "unit": unit_choice, "phone": phone}
 
 
-def _form_page(form: NewRequestForm, status: int = 200):
+def _form_page(form: NewRequestForm, status: int = 200, same_phone: bool = False):
     """The one screen: customers found for the phone with their units, and their open requests."""
     form.model_code.choices = model_choices()
     customers = possible_callers(form.phone.data, _digits(form.customer.data))
@@ -61,6 +61,7 @@ def _form_page(form: NewRequestForm, status: int = 200):
     duplicates = services.open_requests_for(_digits(form.unit.data), phones)
     return render_template("intake/new.html", form=form, customers=customers, duplicates=duplicates,
                            decisions=decisions_for_units(u for c in customers for u in c.units),
+                           same_phone=same_phone or form.allow_same_phone.data,
                            max_description=services.MAX_DESCRIPTION), status
 
 
@@ -73,7 +74,7 @@ def _new_request_input(form: NewRequestForm) -> services.NewRequest:
         unit_id=_digits(form.unit.data),
         new_unit=NewUnit(form.serial.data, form.model_code.data, form.purchase_date.data, form.invoice_no.data,
                          form.sale_type.data, form.purchase_channel.data) if form.new_unit else None,
-        allow_duplicate=form.allow_duplicate.data)
+        allow_duplicate=form.allow_duplicate.data, allow_same_phone=form.allow_same_phone.data)
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
@@ -86,6 +87,11 @@ def new_request():
         return _form_page(form, 422 if form.errors else 200)
     try:
         created = services.log_request(_new_request_input(form))
+    except SamePhone as error:
+        # The customers with this number are listed above the form (found by the phone) to choose from.
+        form.customer.errors = [_("This number belongs to %(names)s: choose the customer above, or confirm that "
+                                  "the caller is someone else.", names="、".join(c.name for c in error.customers))]
+        return _form_page(form, error.status_code, same_phone=True)
     except DomainError as error:
         attach_error(form, error) or flash(str(error.message), "error")
         return _form_page(form, error.status_code)

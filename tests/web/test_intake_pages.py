@@ -96,6 +96,19 @@ def test_a_new_caller_and_a_new_unit_are_registered_with_the_request(agent_clien
         ("刘洋", "13912345678", "西湖区", "XQB80-0001")
 
 
+def test_a_new_caller_with_a_number_on_record_is_shown_the_customer_before_a_second_one_is_made(agent_client,
+                                                                                                unit, db):
+    caller = {"phone": "+86 138 0013 8000", "customer": "new", "name": "张伟的儿子", "address": "",
+              "unit": "none", "channel": "phone", "kind": "repair", "fault_description": "不制冷"}
+    response = agent_client.post("/requests/new", data=caller, headers=ZH)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "该号码属于张伟：请在上方选择该客户" in page
+    assert 'value="%d"' % unit.customer_id in page and "仍然新建客户" in page
+    assert db.session.query(Customer).count() == 1 and db.session.query(ServiceRequest).count() == 0
+    assert agent_client.post("/requests/new", data=caller | {"allow_same_phone": "y"}).status_code == 302
+    assert db.session.query(Customer).count() == 2 and db.session.query(ServiceRequest).count() == 1
+
+
 def test_a_request_can_be_logged_before_the_serial_is_known(agent_client, unit, db):
     response = agent_client.post("/requests/new", data=form(unit, unit="none"))
     assert response.status_code == 302
