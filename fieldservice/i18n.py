@@ -182,12 +182,29 @@ def fmt_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def fmt_countdown(deadline: datetime | None, overdue_label: str = "") -> str:
+    """The time left until `deadline` (or past it, after `overdue_label`): "24 h 0 min", "24小时0分".
+
+    The text before the page's script runs. static/js/app.js keeps it up to date from the same message,
+    which base.html puts on <body> (data-countdown) with {h} and {m} for the numbers."""
+    if deadline is None:
+        return ""
+    from .database import utcnow
+
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=timezone.utc)
+    seconds = (deadline - utcnow()).total_seconds()
+    minutes = int(abs(seconds) / 60 + 0.5)  # Math.round in app.js
+    text = gettext("%(hours)s h %(minutes)s min", hours=minutes // 60, minutes=minutes % 60)
+    return f"{overdue_label} {text}" if seconds < 0 and overdue_label else text
+
+
 def init_app(app) -> None:
     domains = catalog_domains()
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join([str(TRANSLATIONS_DIR)] * len(domains)))
     app.config.setdefault("BABEL_DOMAIN", ";".join(domains))
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["SERVICE_TIMEZONE"])
-    app.jinja_env.filters.update(dt=fmt_datetime, time=fmt_time, date=fmt_date)
+    app.jinja_env.filters.update(dt=fmt_datetime, time=fmt_time, date=fmt_date, countdown=fmt_countdown)
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
+from ..validators import max_length
 from .services import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS, STATUS_LABELS
 
 CATEGORY_CHOICES = [(c.value, label) for c, label in CATEGORY_LABELS.items()]
@@ -21,7 +22,7 @@ class ComplaintForm(FlaskForm):
     severity = RadioField(_l("Severity"), choices=select_choices(SEVERITY_CHOICES), default="general")
     description = TextAreaField(_l("What the customer complains about"),
                                 validators=[DataRequired(message=_l("Describe what the customer complains about.")),
-                                            Length(max=4000)])
+                                            max_length(4000)])
 
 
 class CustomerSearchForm(FlaskForm):
@@ -42,19 +43,19 @@ class ComplaintFilterForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField(_l("Note"), validators=[DataRequired(message=_l("The note is empty.")), Length(max=4000)])
+    text = TextAreaField(_l("Note"), validators=[DataRequired(message=_l("The note is empty.")), max_length(4000)])
 
 
 class ReplyForm(FlaskForm):
     text = TextAreaField(_l("What the customer was told"),
                          validators=[DataRequired(message=_l("Write down what the customer was told.")),
-                                     Length(max=4000)])
+                                     max_length(4000)])
 
 
 class ResolveForm(FlaskForm):
     resolution = TextAreaField(_l("Resolution"),
                                validators=[DataRequired(message=_l("Describe how the complaint was resolved.")),
-                                           Length(max=4000)])
+                                           max_length(4000)])
 
 
 class OwnerForm(FlaskForm):

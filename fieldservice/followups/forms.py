@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
+from ..validators import max_length
 from .rules import CallOutcome, FollowUpKind, FollowUpStatus
 
 KIND_LABELS = {
@@ -50,7 +51,7 @@ class CallOutcomeForm(FlaskForm):
     solved = RadioField(_l("Was the problem solved?"), choices=select_choices(YES_NO), validators=[Optional()])
     attitude = RadioField(_l("The technician's attitude (1 to 5)"), choices=select_choices(SCORES),
                           validators=[Optional()])
-    comment = TextAreaField(_l("What the customer said"), validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("What the customer said"), validators=[Optional(), max_length(2000)])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -8,6 +8,7 @@ from ..choices import select_choices
 from ..customers.forms import UnitFields, valid_phone
 from ..customers.rules import MAX_ADDRESS, MAX_NAME
 from ..i18n import lazy_gettext as _l
+from ..validators import max_length
 from .rules import Channel, RequestKind, RequestStatus
 from .services import MAX_DESCRIPTION, MAX_NOTE, STATUS_LABELS
 
@@ -23,8 +24,6 @@ KIND_CHOICES = [
     (RequestKind.INSTALL.value, _l("Installation")),
     (RequestKind.MAINTENANCE.value, _l("Maintenance")),
 ]
-# WTForms fills in the numbers.
-TOO_LONG = _l("This text has %(length)d characters; at most %(max)d are allowed.")
 NEW = "new"
 NO_UNIT = "none"
 
@@ -41,7 +40,7 @@ class NewRequestForm(UnitFields, FlaskForm):
     kind = SelectField(_l("Kind of request"), choices=select_choices(KIND_CHOICES), default=RequestKind.REPAIR.value)
     fault_description = TextAreaField(_l("Fault description"), validators=[
         DataRequired(message=_l("Describe the fault in the customer's words.")),
-        Length(max=MAX_DESCRIPTION, message=TOO_LONG)])
+        max_length(MAX_DESCRIPTION)])
     allow_duplicate = BooleanField(_l("This is a different fault: log a new request anyway"))
     allow_same_phone = BooleanField(_l("Someone else with this number: save a new customer anyway"))
     add_note_to = HiddenField()
@@ -82,7 +81,7 @@ class NewRequestForm(UnitFields, FlaskForm):
 class NoteForm(FlaskForm):
     text = TextAreaField(_l("Note"), validators=[
         DataRequired(message=_l("Write the note first.")),
-        Length(max=MAX_NOTE, message=TOO_LONG)])
+        max_length(MAX_NOTE)])
 
 
 class RequestFilterForm(FlaskForm):

@@ -26,6 +26,12 @@ def healthz():
     return {"status": "ok"}
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    # Pages link static/favicon.svg; this answers browsers and tools that ask for /favicon.ico anyway.
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/csrf-token")
 @login_required
 def csrf_token():

@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
+from ..validators import max_length
 from .rules import MovementKind, QuantityError, parse_quantity
 from .services import quantity_message
 
@@ -48,7 +49,7 @@ class ReceiptForm(_StockForm):
 
 
 class RejectForm(FlaskForm):
-    note = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    note = TextAreaField(_l("Reason"), validators=[Optional(), max_length(500)])
 
 
 KIND_LABELS = {

@@ -8,6 +8,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..i18n import lazy_gettext as _l
+from ..validators import max_length
 
 REASON_MAX = 500
 PICKED = "picked"
@@ -62,7 +63,7 @@ class ReassignForm(FlaskForm):
 class ForwardForm(FlaskForm):
     partner_id = SelectField(_l("Partner"), coerce=int, validate_choice=False,
                              validators=[DataRequired(_l("Choose a partner."))])
-    note = TextAreaField(_l("Note for the partner"), validators=[Optional(), Length(max=REASON_MAX)])
+    note = TextAreaField(_l("Note for the partner"), validators=[Optional(), max_length(REASON_MAX)])
 
 
 class PlanForm(FlaskForm):

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..choices import CheckboxesField, select_choices
 from ..i18n import lazy_gettext as _l
+from ..validators import max_length
 from ..parts.forms import WholeQuantity, optional_int
 from ..parts.rules import QuantityError, parse_quantity
 from ..parts.services import quantity_message
@@ -57,11 +58,11 @@ class CompletionForm(FlaskForm):
     serial_altered = BooleanField(_l("The serial plate is altered, damaged or unreadable"))
     exclusions = CheckboxesField(_l("Seen on site"),
                                  choices=select_choices([(e.value, EXCLUSION_LABELS[e]) for e in ON_SITE_EXCLUSIONS]))
-    exclusion_note = TextAreaField(_l("What you saw"), validators=[Optional(), Length(max=4000)])
+    exclusion_note = TextAreaField(_l("What you saw"), validators=[Optional(), max_length(4000)])
     photos = MultipleFileField(_l("Photos (JPEG or PNG)"), render_kw={"accept": "image/jpeg,image/png"})
     fault_code = SelectField(_l("Fault cause"), coerce=optional_int, validate_choice=True)
-    diagnosis = TextAreaField(_l("Diagnosis"), validators=[DataRequired(), Length(max=4000)])
-    resolution = TextAreaField(_l("Work done"), validators=[DataRequired(), Length(max=4000)])
+    diagnosis = TextAreaField(_l("Diagnosis"), validators=[DataRequired(), max_length(4000)])
+    resolution = TextAreaField(_l("Work done"), validators=[DataRequired(), max_length(4000)])
     labour = FieldList(FormField(LabourRow), min_entries=2, max_entries=20)
     parts = FieldList(FormField(PartRow), min_entries=2, max_entries=20)
     outcome = RadioField(_l("Outcome"), default=VisitOutcome.FIXED.value,
@@ -70,7 +71,7 @@ class CompletionForm(FlaskForm):
     verdict = RadioField(_l("Are you satisfied with the service?"),
                          choices=select_choices([(v.value, VERDICT_LABELS[v]) for v in Verdict]),
                          validators=[DataRequired(_l("Please choose one."))])
-    customer_comment = TextAreaField(_l("Your comments"), validators=[Optional(), Length(max=1000)])
+    customer_comment = TextAreaField(_l("Your comments"), validators=[Optional(), max_length(1000)])
     signer_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
     signature = FileField(_l("Signature"))
 
@@ -130,9 +131,9 @@ class CompletionForm(FlaskForm):
 
 class CorrectionForm(FlaskForm):
     fault_code = SelectField(_l("Fault cause"), coerce=optional_int, validate_choice=True)
-    diagnosis = TextAreaField(_l("Diagnosis"), validators=[DataRequired(), Length(max=4000)])
-    resolution = TextAreaField(_l("Work done"), validators=[DataRequired(), Length(max=4000)])
-    note = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=1000)])
+    diagnosis = TextAreaField(_l("Diagnosis"), validators=[DataRequired(), max_length(4000)])
+    resolution = TextAreaField(_l("Work done"), validators=[DataRequired(), max_length(4000)])
+    note = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), max_length(1000)])
 
 
 class TravelForm(FlaskForm):

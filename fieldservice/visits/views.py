@@ -145,7 +145,13 @@ def correct_report(report_id: int):
                                       note=form.note.data)
         flash(_("Revision %(revision)s of the report was issued.", revision=new.revision), "success")
     else:
-        flash(_("Please fill in the diagnosis, the work done and the reason for the correction."), "error")
+        # A text that is filled in but refused is too long: say which and by how much.
+        refused = [f"{field.label.text}: {error}" for field in (form.diagnosis, form.resolution, form.note)
+                   if (field.data or "").strip() for error in field.errors]
+        for message in refused:
+            flash(message, "error")
+        if len(refused) < sum(len(errors) for errors in form.errors.values()):
+            flash(_("Please fill in the diagnosis, the work done and the reason for the correction."), "error")
     return redirect(url_for("visits.detail", appointment_id=report.appointment_id))
 
 

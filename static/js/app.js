@@ -13,18 +13,38 @@
   });
 
   // Promise and reply countdowns: <span class="countdown" data-deadline="ISO" data-overdue-label="…">.
+  // The text comes from the page's language: <body data-countdown="{h} h {m} min"> (base.html), the same
+  // message the server renders first (the `countdown` filter).
+  var countdownFormat = document.body.getAttribute("data-countdown") || "{h} h {m} min";
   function renderCountdowns() {
     document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
       var ms = Date.parse(el.getAttribute("data-deadline")) - Date.now();
       var minutes = Math.round(Math.abs(ms) / 60000);
-      var text = Math.floor(minutes / 60) + "h " + (minutes % 60) + "m";
+      var text = countdownFormat.replace("{h}", String(Math.floor(minutes / 60)))
+        .replace("{m}", String(minutes % 60));
       el.classList.toggle("overdue", ms < 0);
       el.classList.toggle("soon", ms >= 0 && ms < 4 * 3600000);
-      el.textContent = ms < 0 ? (el.getAttribute("data-overdue-label") || "-") + " " + text : text;
+      var overdue = el.getAttribute("data-overdue-label");
+      el.textContent = ms < 0 ? (overdue ? overdue + " " : "-") + text : text;
     });
   }
   renderCountdowns();
   window.setInterval(renderCountdowns, 30000);
+
+  // Text areas count their characters against the limit in their hint (templates/_macros/forms.html), so a long
+  // paste is noticed before saving; the server refuses an over-long text with a message.
+  document.querySelectorAll("textarea[data-max-chars]").forEach(function (area) {
+    var max = parseInt(area.getAttribute("data-max-chars"), 10);
+    var hint = area.parentNode.querySelector(".hint");
+    if (!hint || !max) { return; }
+    var text = hint.textContent;
+    function count() {
+      hint.textContent = area.value.length + " / " + max + " · " + text;
+      hint.classList.toggle("field-error", area.value.length > max);
+    }
+    area.addEventListener("input", count);
+    count();
+  });
 
   // Forms with data-autosubmit submit on change (filters).
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
