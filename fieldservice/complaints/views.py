@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from .. import database
@@ -84,20 +85,27 @@ def new_complaint():
 
 @bp.route("/<int:complaint_id>")
 @role_required(*OFFICE_ROLES)
-def show(complaint_id: int):
+def show(complaint_id: int, refused: FlaskForm | None = None):
+    """The complaint page; `refused` is a text form that failed validation, shown again with its text and why."""
     complaint = db.session.get(Complaint, complaint_id) or abort(404)
     owner_form = OwnerForm(owner=str(complaint.owner_id or ""))
     owner_form.owner.choices = office_staff_choices(_("Nobody"))
+    text_forms = {name: refused if isinstance(refused, form_class) else form_class()
+                  for name, form_class in TEXT_FORMS.items()}
     source_call = db.session.scalar(select(FollowUp).where(FollowUp.raised_complaint_id == complaint.id))
     callback = db.session.scalar(select(FollowUp).where(FollowUp.complaint_id == complaint.id))
-    return render_template("complaints/show.html", complaint=complaint, owner_form=owner_form, note_form=NoteForm(),
-                           reply_form=ReplyForm(), resolve_form=ResolveForm(),
+    return render_template("complaints/show.html", complaint=complaint, owner_form=owner_form, **text_forms,
                            confirm_form=ConfirmDraftForm(category=complaint.category, severity=complaint.severity),
-                           dismiss_form=DismissForm(), source_call=source_call, callback=callback,
+                           source_call=source_call, callback=callback,
                            events=events_for("complaint", complaint.id), event_labels=EVENT_LABELS,
                            now=database.utcnow(), overdue=reply_overdue(complaint.status, complaint.reply_due_at,
                                                                         database.utcnow()),
-                           in_time=replied_in_time(complaint.replied_at, complaint.reply_due_at), **_labels())
+                           in_time=replied_in_time(complaint.replied_at, complaint.reply_due_at),
+                           **_labels()), 422 if refused else 200
+
+
+TEXT_FORMS = {"note_form": NoteForm, "reply_form": ReplyForm, "resolve_form": ResolveForm,
+              "dismiss_form": DismissForm}
 
 
 def _back(complaint_id: int):
@@ -119,9 +127,10 @@ def set_owner(complaint_id: int):
 @role_required(*OFFICE_ROLES)
 def add_note(complaint_id: int):
     form = NoteForm()
-    if valid_or_flashed(form):
-        services.add_note(complaint_id, form.text.data)
-        flash(_("Note added."), "success")
+    if not form.validate_on_submit():
+        return show(complaint_id, refused=form)
+    services.add_note(complaint_id, form.text.data)
+    flash(_("Note added."), "success")
     return _back(complaint_id)
 
 
@@ -129,10 +138,11 @@ def add_note(complaint_id: int):
 @role_required(*OFFICE_ROLES)
 def reply(complaint_id: int):
     form = ReplyForm()
-    if valid_or_flashed(form):
-        complaint = services.record_reply(complaint_id, form.text.data)
-        flash(_("Reply recorded within 24 hours.") if complaint.replied_at <= complaint.reply_due_at
-              else _("Reply recorded, after the 24-hour promise."), "success")
+    if not form.validate_on_submit():
+        return show(complaint_id, refused=form)
+    complaint = services.record_reply(complaint_id, form.text.data)
+    flash(_("Reply recorded within 24 hours.") if complaint.replied_at <= complaint.reply_due_at
+          else _("Reply recorded, after the 24-hour promise."), "success")
     return _back(complaint_id)
 
 
@@ -140,9 +150,10 @@ def reply(complaint_id: int):
 @role_required(*OFFICE_ROLES)
 def resolve(complaint_id: int):
     form = ResolveForm()
-    if valid_or_flashed(form):
-        services.resolve_complaint(complaint_id, form.resolution.data)
-        flash(_("Complaint resolved. A callback to the customer is on the follow-up list."), "success")
+    if not form.validate_on_submit():
+        return show(complaint_id, refused=form)
+    services.resolve_complaint(complaint_id, form.resolution.data)
+    flash(_("Complaint resolved. A callback to the customer is on the follow-up list."), "success")
     return _back(complaint_id)
 
 
@@ -160,7 +171,8 @@ def confirm(complaint_id: int):
 @role_required(*OFFICE_ROLES)
 def dismiss(complaint_id: int):
     form = DismissForm()
-    if valid_or_flashed(form):
-        services.dismiss_draft(complaint_id, form.reason.data)
-        flash(_("Draft dismissed."), "success")
+    if not form.validate_on_submit():
+        return show(complaint_id, refused=form)
+    services.dismiss_draft(complaint_id, form.reason.data)
+    flash(_("Draft dismissed."), "success")
     return _back(complaint_id)

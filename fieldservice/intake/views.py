@@ -14,7 +14,6 @@ from ..customers.views import model_choices
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..warranty.services import decisions_for_units
-from ..web import valid_or_flashed
 from . import services
 from .forms import CHANNEL_CHOICES, KIND_CHOICES, NEW, NewRequestForm, NoteForm, RequestFilterForm
 from .rules import OPEN_STATUSES
@@ -124,22 +123,22 @@ def list_requests():
 
 @bp.route("/requests/<number>")
 @role_required(*CALL_CENTRE)
-def detail(number: str):
+def detail(number: str, note_form: NoteForm | None = None, status: int = 200):
     try:
         req = services.get_request(number)
     except NotFound:
         abort(404)
-    return render_template("intake/detail.html", req=req, note_form=NoteForm(),
+    return render_template("intake/detail.html", req=req, note_form=note_form or NoteForm(),
                            timeline=services.request_timeline(req), event_label=services.event_label,
-                           kind_labels=dict(KIND_CHOICES), channel_labels=dict(CHANNEL_CHOICES))
+                           kind_labels=dict(KIND_CHOICES), channel_labels=dict(CHANNEL_CHOICES)), status
 
 
 @bp.post("/requests/<number>/notes")
 @role_required(*CALL_CENTRE)
 def add_note(number: str):
     form = NoteForm()
-    if not valid_or_flashed(form):
-        return redirect(url_for("intake.detail", number=number))
+    if not form.validate_on_submit():
+        return detail(number, note_form=form, status=422)  # the page again, with the typed note and why
     services.add_note(number, form.text.data)
     flash(_("Note added."), "success")
     return redirect(url_for("intake.detail", number=number, _anchor="notes"))

@@ -57,4 +57,6 @@ def test_a_long_paste_is_counted_not_cut(page, db):
     hint = note.locator("xpath=..").locator(".hint")
     assert hint.inner_text().startswith("4100 / 4000") and "field-error" in hint.get_attribute("class")
     page.locator("form[action$='/notes'] button").click()
-    assert "这段文字有 4100 个字，最多允许 4000 个字。" in page.inner_text(".flash-error")
+    note = page.locator("form[action$='/notes'] textarea")
+    assert "这段文字有 4100 个字，最多允许 4000 个字。" in note.locator("xpath=..").inner_text()
+    assert note.input_value() == "长" * 4100  # back on the page to be shortened
