@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import aliased
 
@@ -545,7 +545,8 @@ def promise_attainment(f: ReportFilters) -> ReportResult:
                       _promise_columns(Column("district", _("District"), wrap=True)), district_rows,
                       totals=_promise_row("district", _("Total"), total), empty_text=empty)
     figures = [Figure(_("On site within 24 hours"), total.attainment, Kind.SHARE,
-                      _("%(met)s of %(decided)s requests", met=total.met, decided=total.decided)),
+                      ngettext("%(met)s of %(num)s request", "%(met)s of %(num)s requests", total.decided,
+                               met=total.met)),
                Figure(_("Without the delays customers asked for"), total.company_attainment, Kind.SHARE),
                Figure(_("Missed by us"), total.missed_company, Kind.INT),
                Figure(_("Later at the customer's wish"), total.missed_customer, Kind.INT)]
@@ -599,7 +600,8 @@ def first_time_fix(f: ReportFilters) -> ReportResult:
     product_lines = Table("lines", _("Per product line"), columns(Column("line", _("Product line"), wrap=True)),
                           line_rows, totals=row("line", _("Total"), all_fixed), empty_text=empty)
     figures = [Figure(_("First-time fix rate"), share(sum(all_fixed), len(all_fixed)), Kind.SHARE,
-                      _("%(fixed)s of %(completed)s repairs", fixed=sum(all_fixed), completed=len(all_fixed))),
+                      ngettext("%(fixed)s of %(num)s repair", "%(fixed)s of %(num)s repairs", len(all_fixed),
+                               fixed=sum(all_fixed))),
                Figure(_("Repairs needing more visits"), len(all_fixed) - sum(all_fixed), Kind.INT)]
     chart = _hbar(_("First-time fix rate per technician"),
                   [(r["technician"], r["rate"] or 0, _pct(r["rate"])) for r in tech_rows])
