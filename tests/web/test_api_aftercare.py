@@ -89,6 +89,19 @@ def test_a_complaint_posted_twice_with_one_key_is_logged_once(api, db):
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
 
 
+def test_a_complaint_names_its_request_by_the_number_the_api_gave(api, db):
+    request = factories.service_request()
+    body = {"request_number": request.number.lower(), "channel": "wechat", "category": "attitude",
+            "description": "技术员态度不好"}
+    response = api.post("/api/v1/complaints", body)
+    assert response.status_code == 201
+    assert response.get_json()["request_number"] == request.number
+    assert response.get_json()["customer_id"] == request.customer_id
+    unknown = api.post("/api/v1/complaints", body | {"request_number": "SR-20200101-0001"})
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "unknown_request"
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
+
+
 @pytest.mark.parametrize("payload", [{"channel": "phone", "category": "fees", "description": "x"},
                                      {"customer_id": "1", "channel": "phone", "category": "fees", "description": "x"},
                                      {"customer_id": 1, "channel": "fax", "category": "fees", "description": "x"},
