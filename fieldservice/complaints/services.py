@@ -1,7 +1,8 @@
 """Use cases for complaints (投诉): log, work, reply within 24 hours, resolve (which books the callback)."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from flask import current_app
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -128,9 +129,12 @@ def raise_complaint_draft(follow_up, outcome) -> Complaint:
     """A low score on a callback: a complaint draft for a person to review. The reply clock runs from the call,
     since that is when the customer told us. Call inside a write transaction."""
     received = database.utcnow()
-    description = _("Raised by a follow-up call: satisfaction %(satisfaction)s/5.", satisfaction=outcome.satisfaction)
-    if outcome.comment:
-        description += " " + _("The customer said: %(comment)s", comment=outcome.comment)
+    # Stored text, read by every colleague: in the centre's language, not in the caller's.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        description = _("Raised by a follow-up call: satisfaction %(satisfaction)s/5.",
+                        satisfaction=outcome.satisfaction)
+        if outcome.comment:
+            description += " " + _("The customer said: %(comment)s", comment=outcome.comment)
     actor = acting_user()
     complaint = Complaint(customer_id=follow_up.customer_id, request_id=follow_up.request_id, channel=Channel.PHONE,
                           category=_draft_category(outcome), severity=Severity.GENERAL, description=description,

@@ -121,6 +121,8 @@ def test_a_low_score_links_to_the_complaint_draft(make_client, db, clock):
     complaint = db.session.scalar(select(Complaint))
     assert complaint.status == "draft"
     assert f"/complaints/{complaint.id}" in html and "raised a complaint draft" in html
+    # Stored for every colleague in the centre's language, though this agent works in English.
+    assert complaint.description.startswith("由回访生成：满意度 1/5。")
 
 
 def test_the_full_number_is_one_tap_away_and_each_look_is_audited(make_client, db, clock):
