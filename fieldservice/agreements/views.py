@@ -141,8 +141,9 @@ def show(agreement_id: int):
 @role_required(*OFFICE_ROLES)
 def activate(agreement_id: int):
     run = services.activate_agreement(agreement_id)
-    flash(_("Agreement active. Planned: %(planned)s items; created now: %(callbacks)s callbacks and %(requests)s "
-            "maintenance requests.", planned=run.planned, callbacks=run.callbacks, requests=run.requests), "success")
+    # Counts after labels: three numbers in one sentence have no single plural form.
+    flash(_("Agreement active. Planned items: %(planned)s. Created now: callbacks %(callbacks)s, maintenance "
+            "requests %(requests)s.", planned=run.planned, callbacks=run.callbacks, requests=run.requests), "success")
     return redirect(url_for("agreements.show", agreement_id=agreement_id))
 
 
