@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -16,7 +18,7 @@ from ..audit.services import record
 from ..auth.current import acting_user
 from ..customers import services as customer_services
 from ..customers.models import Customer, Unit
-from ..customers.rules import clean_line, clean_text, normalise_serial, serial_problem
+from ..customers.rules import clean_line, clean_text, normalise_phone, normalise_serial, serial_problem
 from ..customers.services import NewCustomer, NewUnit
 from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
@@ -229,8 +231,16 @@ def log_request_for_serial(caller: NewCustomer, serial: str, new_unit: NewUnit |
                                                        "to register the unit.", serial=normalised))
             customer = customer_services.find_or_create_customer(caller.name, caller.phone, caller.address)
             unit = customer_services.register_unit(customer.id, new_unit)
-        return create_request(unit.customer_id, unit.id, channel, fault_description, kind,
-                              allow_duplicate=allow_duplicate, check_phone=False)
+        request = create_request(unit.customer_id, unit.id, channel, fault_description, kind,
+                                 allow_duplicate=allow_duplicate, check_phone=False)
+        if normalise_phone(caller.phone) != unit.customer.phone:
+            # The request is the owner's, but the technician may need to reach whoever reported it.
+            with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+                text = _("Reported by %(name)s, %(phone)s, who is not the unit's registered owner.",
+                         name=clean_line(caller.name), phone=normalise_phone(caller.phone))
+            db.session.add(RequestNote(request=request, author_id=getattr(acting_user(), "id", None), text=text))
+            record("request_note_added", request, caller_not_owner=True)
+        return request
 
 
 def add_note(number: str, text: str) -> RequestNote:

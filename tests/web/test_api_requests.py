@@ -32,6 +32,17 @@ def test_a_request_for_a_registered_serial_is_logged_with_its_promise_and_warran
     assert body["warranty"]["status"] == "in_warranty" and body["warranty"]["serial"] == "KFR35-0001"
 
 
+def test_a_caller_who_is_not_the_owner_is_kept_as_a_note_on_the_owners_request(client, unit, db):
+    response = client.post("/api/v1/requests", headers=api_headers(), json=new_request(
+        customer={"name": "张伟的邻居", "phone": "137 0000 1111"}))
+    assert response.status_code == 201
+    req = db.session.query(ServiceRequest).one()
+    assert req.customer_id == unit.customer_id and db.session.query(Customer).count() == 1
+    assert [n.text for n in req.notes] == ["报修人：张伟的邻居，13700001111，不是该产品的登记用户。"]
+    client.post("/api/v1/requests", headers=api_headers(), json=new_request(allow_duplicate=True))
+    assert len(db.session.query(ServiceRequest).order_by(ServiceRequest.id.desc()).first().notes) == 0
+
+
 def test_an_unknown_serial_with_a_model_registers_the_unit_to_the_caller(client, db):
     factories.product_model(code="XQB-80")
     response = client.post("/api/v1/requests", headers=api_headers(), json=new_request(
