@@ -152,7 +152,8 @@ OPENAPI_PATHS = {
     "/requests": {
         "post": {
             "summary": "Log a repair, installation or maintenance request",
-            "description": "A registered serial belongs to its owner; an unknown serial with a model_code is "
+            "description": "A registered serial belongs to its owner (a caller with another phone is kept as a "
+                           "note on the request); an unknown serial with a model_code is "
                            "registered to the customer (matched by phone and name, created if new). An open "
                            "request on the same unit answers 409 duplicate_open_request with its number unless "
                            "allow_duplicate is true. Send an Idempotency-Key header to make retries safe.",
