@@ -104,6 +104,18 @@ def check_movement(kind: MovementKind | str, source: LocationKind | str | None,
         raise MovementError("wrong_target")
 
 
-def is_low(qty: int, threshold: int) -> bool:
-    """Low stock: at or below the part's threshold (a threshold of 2 marks 2, 1 and 0)."""
-    return qty <= threshold
+# A van is not a warehouse: it carries one or two of each part it was given for the day's visits, so the
+# part's threshold (a reorder point for the warehouses, e.g. 5) would mark every van row. A van row is low
+# only when it is empty: the technician cannot fit that part until they requisition more.
+VAN_LOW_AT = 0
+
+
+def low_threshold(kind: LocationKind | str, part_threshold: int) -> int:
+    """The quantity at or below which a stock row is low: the part's threshold in a warehouse, 0 in a van."""
+    return VAN_LOW_AT if LocationKind(kind) == LocationKind.VAN else part_threshold
+
+
+def is_low(qty: int, threshold: int, kind: LocationKind | str = LocationKind.WAREHOUSE) -> bool:
+    """Low stock: at or below the location's threshold (a warehouse threshold of 2 marks 2, 1 and 0;
+    a van row only at 0)."""
+    return qty <= low_threshold(kind, threshold)

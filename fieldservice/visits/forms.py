@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..choices import CheckboxesField, select_choices
@@ -9,11 +10,10 @@ from ..i18n import lazy_gettext as _l
 from ..validators import max_length
 from ..parts.forms import WholeQuantity, optional_int
 from ..parts.rules import QuantityError, parse_quantity
-from ..parts.services import quantity_message
 from .rules import (ON_SITE_EXCLUSIONS, Completion, LabourInput, PartInput, Verdict, VisitOutcome, WorkInput,
                     parse_labour_qty)
 from ..warranty.services import EXCLUSION_LABELS
-from .services import OUTCOME_LABELS, VERDICT_LABELS
+from .services import OUTCOME_LABELS, VERDICT_LABELS, labour_quantity_message
 
 
 class LabourQuantity:
@@ -21,7 +21,7 @@ class LabourQuantity:
         try:
             parse_labour_qty(field.data)
         except QuantityError as error:
-            raise ValidationError(quantity_message(error)) from None
+            raise ValidationError(labour_quantity_message(error)) from None
 
 
 def _when_chosen(validator, chooser: str):
@@ -79,8 +79,13 @@ class CompletionForm(FlaskForm):
         self.fault_code.choices = [("", _l("— choose —"))] + [
             (f.id, f"{f.code} {f.name_for(locale)}") for f in fault_codes]
         labour_choices = [("", "—")] + [(i.id, f"{i.code} {i.name} · ¥{i.price}") for i in labour_items]
-        part_choices = [("", "—")] + [(level.part.id, f"{level.part.code} {level.part.name} · ¥{level.part.unit_price}"
-                                              f" · {_l('%(n)s in the van', n=level.qty)}") for level in van_stock]
+        # Each option says how many the van holds (data-van-qty): visit.js refuses more on the parts step,
+        # before the customer sees the fees and signs.
+        part_choices = [("", "—")] + [
+            SelectChoice(level.part.id, f"{level.part.code} {level.part.name} · ¥{level.part.unit_price}"
+                                        f" · {_l('%(n)s in the van', n=level.qty)}",
+                         render_kw={"data-van-qty": level.qty, "data-part": f"{level.part.code} {level.part.name}"})
+            for level in van_stock]
         for row in self.labour:
             row.form.item.choices = labour_choices
         for row in self.parts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -162,6 +163,25 @@ class LabourInput:
 class PartInput:
     part_id: int
     qty: int
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A part entered in larger numbers than the technician's van holds."""
+
+    part_id: int
+    wanted: int
+    have: int
+
+
+def stock_shortfalls(lines: Iterable[PartInput], van: Mapping[int, int]) -> list[Shortfall]:
+    """The parts the van cannot supply: the lines of one part are added up (two lines of 1 need 2), a part the
+    van does not hold has 0. In the order the parts first appear, so the message follows the form."""
+    wanted: dict[int, int] = {}
+    for line in lines:
+        wanted[line.part_id] = wanted.get(line.part_id, 0) + line.qty
+    return [Shortfall(part_id, qty, van.get(part_id, 0)) for part_id, qty in wanted.items()
+            if qty > van.get(part_id, 0)]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from ..intake.models import ServiceRequest
 from ..intake.rules import RequestKind, RequestStatus
 from ..intake.services import allocate_sequence, change_request_status
 from ..parts import services as parts
+from ..parts.models import StockLevel
 from ..parts.rules import QuantityError
 from ..scheduling.models import Appointment, AppointmentStatus, Technician
 from ..settings import get_setting
@@ -45,7 +46,7 @@ from .pdf import LABELS, ReportDocument, render_service_report
 from .rules import (DEPOT_WORKING_DAYS, ON_SITE_EXCLUSIONS, OUTCOME_REQUEST_STATUS, Completion, IdentityCheck,
                     Verdict, VisitOutcome, WorkInput, add_working_days, check_identity,
                     check_visit_step, coverage_from_decisions, new_verification_code,
-                    normalise_verification_code, parse_labour_qty)
+                    normalise_verification_code, parse_labour_qty, stock_shortfalls)
 
 COMPLETE_ENDPOINT = "visits.complete"
 MAX_PHOTOS = 6
@@ -299,7 +300,7 @@ def _labour_line(item_id: int, qty: Decimal) -> LabourLine:
     if item is None or not item.active:
         raise DomainError("unknown_labour_item", _l("This labour item does not exist or is no longer used."))
     if not isinstance(qty, Decimal) or qty <= 0:
-        raise DomainError("quantity_not_positive", parts.QUANTITY_MESSAGES["not_positive"])
+        raise DomainError("quantity_not_positive", LABOUR_QUANTITY_MESSAGES["not_positive"])
     return LabourLine(item.code, item.name, qty, item.price)
 
 
@@ -586,8 +587,39 @@ def report_by_code(request_number: str, code: str) -> ServiceReport | None:
                ServiceRequest.number == request_number.strip().upper()))
 
 
+# Labour is not counted like parts: 1.5 is fine, the limit is 99 (rules.MAX_LABOUR_QTY).
+LABOUR_QUANTITY_MESSAGES = {
+    "required": _l("Enter the labour quantity."),
+    "not_a_number": _l("Enter the labour quantity as a number, e.g. 1 or 1.5."),
+    "not_positive": _l("The labour quantity must be more than 0."),
+    "too_large": _l("The labour quantity is too large (at most 99)."),
+    "too_precise": _l("Use at most two decimals, e.g. 1.5."),
+}
+
+
+def labour_quantity_message(error: QuantityError) -> str:
+    return str(LABOUR_QUANTITY_MESSAGES[error.code]) % {"value": error.value}
+
+
 def parse_labour_quantity(value: object) -> Decimal:
     try:
         return parse_labour_qty(value)
     except QuantityError as error:
-        raise DomainError(f"quantity_{error.code}", parts.quantity_message(error)) from None
+        raise DomainError(f"quantity_{error.code}", labour_quantity_message(error)) from None
+
+
+def check_van_stock(visit: Appointment, work: WorkInput) -> None:
+    """Refuse parts the technician's van does not hold enough of, before the customer sees the fees; reads only.
+    Completing the visit checks again when it takes the parts (stock can change in between)."""
+    van_id = visit.technician.van_location_id
+    wanted = {line.part_id for line in work.parts}
+    van = dict(db.session.execute(select(StockLevel.part_id, StockLevel.qty).where(
+        StockLevel.location_id == van_id, StockLevel.part_id.in_(wanted))).all()) if van_id and wanted else {}
+    short = stock_shortfalls(work.parts, van)
+    if short:
+        first = short[0]
+        part = db.session.get(Part, first.part_id)
+        raise Conflict("not_enough_stock",
+                       _l("Not enough in your van: %(part)s, %(want)s entered, %(have)s in the van.",
+                          part=f"{part.code} {part.name}" if part else first.part_id, want=first.wanted,
+                          have=first.have), part_id=first.part_id, available=first.have)

@@ -103,7 +103,9 @@ def fee_preview(appointment_id: int):
     errors, pricing = form.work_errors(), None
     if not errors:
         try:
-            pricing = services.price_visit(visit, form.work())
+            work = form.work()
+            services.check_van_stock(visit, work)  # the fees never show parts the van cannot supply
+            pricing = services.price_visit(visit, work)
         except DomainError as error:
             errors = [str(error.message)]
     with force_locale(services.customer_locale(visit)):

@@ -119,8 +119,62 @@
     });
   });
 
+  // -- Parts against the van ------------------------------------------------------------------
+  // Each part option carries data-van-qty (what the van holds when the page loaded). Going past the work
+  // step with more than that is refused on the row, before the customer sees the fees and signs; the server
+  // checks again on the fee preview and when it takes the parts (stock may change in between).
+  var WORK_STEP = 2;
+  function wholeNumber(text) {
+    var value = (text || "").normalize("NFKC").trim();
+    return /^\d+$/.test(value) ? parseInt(value, 10) : null;  // anything else: the server explains
+  }
+  function checkVanStock() {
+    var wanted = {}, lines = [];
+    rows("parts").forEach(function (row) {
+      var select = row.querySelector("select"), input = row.querySelector("input");
+      var option = select.options[select.selectedIndex];
+      row.querySelectorAll(".field-error.stock-short").forEach(function (el) { el.remove(); });
+      row.querySelectorAll(".field.short-field").forEach(function (el) { el.classList.remove("short-field"); });
+      if (!option || !option.value || !option.hasAttribute("data-van-qty")) { return; }
+      var qty = wholeNumber(input.value);
+      if (qty === null) { return; }
+      wanted[option.value] = (wanted[option.value] || 0) + qty;
+      lines.push({ row: row, input: input, option: option });
+    });
+    var first = null;
+    lines.forEach(function (line) {
+      var have = parseInt(line.option.getAttribute("data-van-qty"), 10);
+      var want = wanted[line.option.value];
+      if (want <= have) { return; }
+      var div = document.createElement("div");
+      div.className = "field-error stock-short";
+      div.setAttribute("role", "alert");
+      div.setAttribute("data-testid", "stock-short");
+      div.textContent = form.getAttribute("data-msg-short-row").replace("{have}", have);
+      var holder = line.input.closest(".field") || line.input.parentNode;
+      holder.classList.add("short-field");
+      holder.appendChild(div);
+      if (!first) {
+        first = { input: line.input, message: form.getAttribute("data-msg-short")
+          .replace("{part}", line.option.getAttribute("data-part")).replace("{want}", want).replace("{have}", have) };
+      }
+    });
+    nav.querySelector("[data-goto='" + WORK_STEP + "']").classList.toggle("stock-short", !!first);
+    return first;
+  }
+
   // -- Steps -----------------------------------------------------------------------------------
   function show(step) {
+    if (step > WORK_STEP) {
+      var short = checkVanStock();
+      if (short) {
+        step = WORK_STEP;
+        window.setTimeout(function () {
+          say(short.message, true);
+          short.input.focus();
+        }, 0);
+      }
+    }
     current = step;
     steps.forEach(function (el) { el.classList.toggle("current", parseInt(el.getAttribute("data-step"), 10) === step); });
     nav.querySelectorAll("[data-goto]").forEach(function (button) {
@@ -180,6 +234,9 @@
   }
 
   form.addEventListener("input", save);
+  form.querySelector("[data-lines=parts]").addEventListener("change", function () {
+    if (!checkVanStock() && statusBox.classList.contains("error")) { say("", false); }
+  });
   form.addEventListener("change", function (event) {
     if (event.target.name === "outcome") { checkOutcome(); }
     save();
@@ -221,6 +278,11 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (sending) { return; }
+    var short = checkVanStock();
+    if (short) {
+      show(WORK_STEP);  // says why and puts the cursor on the row
+      return;
+    }
     if (!window.fsSignature || window.fsSignature.isEmpty()) {
       show(steps.length);
       say(form.getAttribute("data-msg-sign"), true);

@@ -71,7 +71,7 @@ def test_a_technician_records_the_work_the_customer_signs_and_the_pdf_downloads(
 
 def test_a_failed_submission_keeps_the_form_and_the_signature_on_the_tablet(page, db, live_server):
     tech = factories.technician()
-    w = fv.workshop(tech, van_qty=1)
+    w = fv.workshop(tech, van_qty=3)
     log_in(page, tech.user.username)
     page.goto(f"/visits/{w.visit.id}/complete")
     page.click("[data-testid=next]")
@@ -79,11 +79,15 @@ def test_a_failed_submission_keeps_the_form_and_the_signature_on_the_tablet(page
     page.fill("textarea[name=diagnosis]", "保留这段诊断")
     page.fill("textarea[name=resolution]", "更换电源板")
     page.select_option("select[name=parts-0-part]", str(w.part.id))
-    page.fill("input[name=parts-0-qty]", "3")  # more than the van holds: the server refuses
+    page.fill("input[name=parts-0-qty]", "3")  # all the van held when the page loaded
     page.click("[data-testid=customer-step]")
     page.check("input[name=verdict][value=satisfied]")
     page.fill("input[name=signer_name]", "张伟")
     draw_signature(page)
+    part_id, van_id = w.part.id, tech.van_location_id
+    db.session.rollback()  # a fresh snapshot: the server has written since (SQLite)
+    db.session.get(StockLevel, (part_id, van_id)).qty = 1  # meanwhile two went elsewhere: the server refuses
+    db.session.commit()
     page.click("[data-testid=sign-submit]")
     page.wait_for_selector(".submit-status.error")
     assert "库存不足" in page.inner_text("[data-submit-status]")
@@ -91,13 +95,54 @@ def test_a_failed_submission_keeps_the_form_and_the_signature_on_the_tablet(page
     page.reload()  # as after the tablet slept or the browser was closed
     page.wait_for_selector(".step.current")
     assert page.input_value("textarea[name=diagnosis]") == "保留这段诊断"
+    # The page now knows the van holds 1: it opens on the parts step rather than the signed customer step.
+    assert page.get_attribute(".step.current", "data-step") == "2"
+    assert page.inner_text("[data-testid=stock-short]") == "车上只有 1 个。"
+    page.fill("input[name=parts-0-qty]", "1")
     page.click("[data-testid=customer-step]")
     assert page.input_value("input[name=signer_name]") == "张伟"
     assert page.evaluate("window.fsSignature.isEmpty()") is False
-    page.click("[data-goto='2']")
-    page.fill("input[name=parts-0-qty]", "1")
-    page.click("[data-testid=customer-step]")
     page.click("[data-testid=sign-submit]")
     page.wait_for_selector("[data-testid=verification-code]")
     db.session.rollback()  # see what the server committed
     assert len(db.session.scalars(select(ServiceReport)).all()) == 1
+
+
+def test_more_parts_than_the_van_holds_are_refused_on_the_parts_step_before_the_customer_sees_fees(page, db):
+    page.set_viewport_size({"width": 800, "height": 1280})  # the technician's tablet
+    tech = factories.technician()
+    w = fv.workshop(tech, van_qty=1)
+    log_in(page, tech.user.username)
+    page.goto(f"/visits/{w.visit.id}/complete")
+    fees = []
+    page.on("request", lambda request: fees.append(request.url) if request.url.endswith("/fees") else None)
+    page.click("[data-testid=next]")
+    page.select_option("select[name=fault_code]", str(w.fault.id))
+    page.fill("textarea[name=diagnosis]", "主板无输出")
+    page.fill("textarea[name=resolution]", "更换主板")
+    page.select_option("select[name=parts-0-part]", str(w.part.id))
+    page.fill("input[name=parts-0-qty]", "5")
+
+    page.click("[data-testid=next]")
+    assert page.get_attribute(".step.current", "data-step") == "2"
+    assert page.inner_text("[data-testid=stock-short]") == "车上只有 1 个。"
+    assert f"车上库存不足：{w.part.code} 电源板 填了 5 个，车上只有 1 个。" in page.inner_text("[data-submit-status]")
+    assert page.evaluate("document.activeElement.name") == "parts-0-qty"
+    page.click("[data-testid=customer-step]")  # jumping ahead is refused the same way
+    assert page.get_attribute(".step.current", "data-step") == "2"
+
+    page.click("[data-add-line=parts]")  # two lines of one part count together
+    page.fill("input[name=parts-0-qty]", "1")
+    page.select_option("select[name=parts-2-part]", str(w.part.id))
+    page.click("[data-testid=next]")
+    assert page.get_attribute(".step.current", "data-step") == "2"
+    assert page.locator("[data-testid=stock-short]").count() == 2
+    page.select_option("select[name=parts-2-part]", "")
+    assert page.locator("[data-testid=stock-short]").count() == 0
+    assert fees == []  # the customer's fee screen was never filled
+
+    page.click("[data-testid=next]")
+    assert page.get_attribute(".step.current", "data-step") == "3"
+    page.click("[data-testid=next]")
+    page.wait_for_selector("[data-testid=fee-table]")
+    assert "386.00" in page.inner_text("[data-testid=fee-summary]")

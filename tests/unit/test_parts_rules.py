@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from fieldservice.parts.rules import (LocationKind, MovementError, MovementKind, QuantityError, check_movement, is_low,
-                                      parse_quantity)
+                                      low_threshold, parse_quantity)
 
 
 @pytest.mark.parametrize("value, expected", [("2", 2), (" 3 ", 3), ("２", 2), (5, 5), (2.0, 2), ("4.0", 4),
@@ -52,3 +52,15 @@ def test_movements_between_the_wrong_kinds_of_location_are_refused(kind, source,
 def test_stock_is_low_at_or_below_the_threshold():
     assert is_low(2, 2) and is_low(0, 2)
     assert not is_low(3, 2)
+
+
+def test_a_warehouse_is_low_at_or_below_the_parts_threshold():
+    assert is_low(5, 5, LocationKind.WAREHOUSE) and is_low(0, 5, "warehouse")
+    assert not is_low(6, 5, LocationKind.WAREHOUSE)
+    assert low_threshold(LocationKind.WAREHOUSE, 5) == 5
+
+
+def test_a_van_row_is_low_only_when_it_is_empty_whatever_the_parts_threshold():
+    assert not is_low(4, 5, LocationKind.VAN) and not is_low(1, 6, "van")
+    assert is_low(0, 5, LocationKind.VAN)
+    assert low_threshold(LocationKind.VAN, 5) == 0

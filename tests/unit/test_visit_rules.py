@@ -8,7 +8,8 @@ from fieldservice.scheduling.models import AppointmentStatus as A
 from fieldservice.transitions import TransitionNotAllowed
 from fieldservice.visits.rules import (CODE_ALPHABET, Completion, LabourInput, PartInput, WorkInput,
                                        add_working_days, check_identity, check_visit_step, coverage_from_decisions,
-                                       new_verification_code, normalise_verification_code, parse_labour_qty)
+                                       new_verification_code, normalise_verification_code, parse_labour_qty,
+                                       Shortfall, stock_shortfalls)
 from fieldservice.warranty.rules import Component, WarrantyFacts, decide_warranty
 
 
@@ -110,3 +111,20 @@ def test_a_completion_is_fingerprinted_by_its_visit_and_what_moves_stock_and_mon
                    verdict="satisfied", customer_comment="", signer_name="A", signature_png=b"2")
     assert a.fingerprint(9) == b.fingerprint(9)
     assert a.fingerprint(9) != a.fingerprint(10)
+
+
+def test_parts_the_van_holds_enough_of_have_no_shortfall():
+    assert stock_shortfalls([PartInput(7, 1), PartInput(8, 3)], {7: 1, 8: 5}) == []
+
+
+def test_more_of_a_part_than_the_van_holds_is_a_shortfall_naming_what_is_there():
+    assert stock_shortfalls([PartInput(7, 5)], {7: 1}) == [Shortfall(7, wanted=5, have=1)]
+
+
+def test_the_lines_of_one_part_are_added_up_against_the_van():
+    assert stock_shortfalls([PartInput(7, 1), PartInput(8, 1), PartInput(7, 1)], {7: 1, 8: 1}) == [
+        Shortfall(7, wanted=2, have=1)]
+
+
+def test_a_part_the_van_does_not_hold_is_short_of_everything_entered():
+    assert stock_shortfalls([PartInput(9, 2)], {}) == [Shortfall(9, wanted=2, have=0)]

@@ -253,3 +253,46 @@ def test_a_manager_sees_every_technicians_route_of_the_day(manager_client, db):
     page = manager_client.get("/visits/").get_data(as_text=True)
     assert "李建国" in page and "王强" in page
     assert a.request.number in page and b.request.number in page
+
+
+def test_each_part_offered_on_the_completion_form_says_how_many_the_van_holds(technician_client, db):
+    w = fv.workshop(technician_client.technician, van_qty=1)
+    page = technician_client.get(f"/visits/{w.visit.id}/complete").get_data(as_text=True)
+    select = page.split('name="parts-0-part"', 1)[1].split("</select>", 1)[0]
+    option = re.search(rf'<option[^>]*value="{w.part.id}"[^>]*>', select).group(0)
+    assert 'data-van-qty="1"' in option and f'data-part="{w.part.code} 电源板"' in option
+    assert "data-msg-short=" in page and "data-msg-short-row=" in page
+
+
+def test_the_fee_summary_refuses_more_of_a_part_than_the_van_holds_so_the_customer_never_sees_it(
+        technician_client, db):
+    w = fv.workshop(technician_client.technician, van_qty=1)
+    response = technician_client.post(f"/visits/{w.visit.id}/fees", data={
+        "parts-0-part": str(w.part.id), "parts-0-qty": "3", "parts-1-part": str(w.part.id), "parts-1-qty": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'data-testid="fee-table"' not in page
+    assert f"车上库存不足：{w.part.code} 电源板 填了 4 个，车上只有 1 个。" in page
+    fine = technician_client.post(f"/visits/{w.visit.id}/fees", data={"parts-0-part": str(w.part.id),
+                                                                       "parts-0-qty": "1"})
+    assert fine.status_code == 200 and 'data-testid="fee-table"' in fine.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("qty, message", [("abc", "工时数量请填数字，例如 1 或 1.5。"), ("0", "工时数量必须大于 0。"),
+                                          ("120", "工时数量过大（最多 99）。")])
+def test_a_bad_labour_quantity_gets_a_message_about_labour_not_whole_parts(technician_client, db, qty, message):
+    w = fv.workshop(technician_client.technician)
+    response = technician_client.post(f"/visits/{w.visit.id}/fees",
+                                      data={"labour-0-item": str(w.labour.id), "labour-0-qty": qty})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in page and "整数" not in page
+
+
+def test_the_promise_reads_as_time_left_on_the_route_and_the_visit_page(technician_client, db, app):
+    visit = fv.visit(technician_client.technician, status="booked", start=at(9))
+    for url in ("/visits/", f"/visits/{visit.id}"):
+        page = technician_client.get(url).get_data(as_text=True)
+        assert "承诺时限：还剩 <span class=\"countdown\"" in page and "承诺时间" not in page
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        from flask_babel import force_locale, gettext
+        with force_locale("en"):
+            assert gettext("Promise: %(countdown)s left", countdown="23 h 56 min") == "Promise: 23 h 56 min left"
