@@ -26,8 +26,8 @@ from ..intake.models import ServiceRequest
 from ..intake.rules import RequestStatus
 from ..scheduling import planner, rules
 from ..scheduling.models import ACTIVE_APPOINTMENT_STATUSES, Appointment, AppointmentStatus, DayPlan, Technician
-from ..scheduling.services import (active_technicians, book_appointment, request_facts, scheduling_settings,
-                                   with_bookings)
+from ..scheduling.services import (active_technicians, book_appointment, clean_reason, request_facts,
+                                   scheduling_settings, with_bookings)
 from . import svgmap
 
 UTC = timezone.utc
@@ -199,7 +199,11 @@ def plan_time_limit() -> float:
 
 def propose_plan(day: date, *, now: datetime | None = None) -> DayPlan:
     """Plan the new requests into the technicians' free windows of `day` with PyVRP and keep the
-    proposal (with the greedy dispatcher's figures beside it) for the manager to review and apply."""
+    proposal (with the greedy dispatcher's figures beside it) for the manager to review and apply.
+
+    A request whose promise `day` cannot keep but a free window today still can is not planned late
+    into `day`: it is listed apart ("book_today"), with the window today that keeps it, to be booked
+    on the board or the booking page now."""
     now = now or utcnow()
     if day <= local_day(0, now):
         raise DomainError("plan_future_only", _l("Only days from tomorrow on can be planned."))
@@ -213,14 +217,19 @@ def propose_plan(day: date, *, now: datetime | None = None) -> DayPlan:
             unplaceable.append({"request_id": r.id, "number": r.number, "code": error.code,
                                 **_both_languages(error.message)})
     start, end = day_bounds(day)
-    techs = with_bookings(active_technicians(settings), since=start, until=end, settings=settings)
+    # Today's bookings too: they decide which windows today are still free.
+    today_start, _ = day_bounds(local_day(0, now))
+    techs = with_bookings(active_technicians(settings), since=today_start, until=end, settings=settings)
+    today = planner.bookable_today(facts, techs, day, now, settings)
+    kept_today = {t.request_id for t in today}
+    facts = [f for f in facts if f.id not in kept_today]
     plan = planner.plan_day(facts, techs, day, settings, time_limit_s=plan_time_limit())
     greedy = planner.greedy_plan(facts, techs, day, settings)
     by_id = {r.id: r for r in requests}
     places = {f.id: (f.lat, f.lon) for f in facts}
     bases = {t.id: (t.lat, t.lon) for t in techs}
     payload = {
-        "requests": len(requests),
+        "requests": len(requests) - len(today),
         "technicians": [{
             "technician_id": t.technician_id, "name": t.name, "km": t.km, "base": bases[t.technician_id],
             "visits": [{"request_id": v.request_id, "number": by_id[v.request_id].number,
@@ -232,6 +241,11 @@ def propose_plan(day: date, *, now: datetime | None = None) -> DayPlan:
         "unassigned": [{"request_id": u.request_id, "number": by_id[u.request_id].number, "code": str(u.reason.code),
                         "zh": u.reason.zh, "en": u.reason.en, "place": places[u.request_id]}
                        for u in plan.unassigned] + unplaceable,
+        "book_today": [{"request_id": t.request_id, "number": by_id[t.request_id].number,
+                        "district": by_id[t.request_id].customer.district or by_id[t.request_id].customer.city,
+                        "sla_due_at": by_id[t.request_id].sla_due_at.isoformat(), "technician": t.name,
+                        "window_start": t.window_start.isoformat(), "window_end": t.window_end.isoformat()}
+                       for t in today],
         "promises_kept": plan.promises_kept, "promises_missed": plan.promises_missed,
         "greedy": {"km": greedy.total_km, "promises_kept": greedy.promises_kept,
                    "unassigned": len(greedy.unassigned)},
@@ -243,31 +257,46 @@ def propose_plan(day: date, *, now: datetime | None = None) -> DayPlan:
         db.session.add(proposal)
         db.session.flush()
         record("day_plan_proposed", proposal, day=day.isoformat(), visits=len(plan.visits),
-               unassigned=len(payload["unassigned"]), km=plan.total_km, baseline_km=greedy.total_km)
+               unassigned=len(payload["unassigned"]), km=plan.total_km, baseline_km=greedy.total_km,
+               book_today=len(today) or None)
     return proposal
 
 
-def apply_plan(plan_id: int) -> DayPlan:
+def late_visits(proposal: DayPlan) -> int:
+    """How many of the plan's visits start after their promise."""
+    return sum(not v["promise_kept"] for t in proposal.payload["technicians"] for v in t["visits"])
+
+
+def apply_plan(plan_id: int, late_reason: str | None = None) -> DayPlan:
     """Book every visit of a proposed plan through the booking service. A visit the database refuses
-    (its window was taken since the preview) or that no longer fits is reported; the rest is booked."""
+    (its window was taken since the preview) or that no longer fits is reported; the rest is booked.
+
+    Visits after the promise need a reason, as on the booking page: the manager gives one for the
+    plan's late visits, stored with each of them; without it nothing is booked."""
+    late_reason = clean_reason(late_reason) or None
     with write_transaction():
         proposal = db.session.get(DayPlan, plan_id) if 0 < plan_id < 2**31 else None
         if proposal is None:
             raise NotFound("unknown_plan", _l("This plan does not exist."))
+        late = late_visits(proposal)
+        if late and not late_reason and proposal.applied_at is None:
+            raise DomainError("plan_late_needs_reason", _l(
+                "Visits of this plan after the promised time: %(n)d. Give the reason for these late visits (e.g. "
+                "\"no technician free earlier\"), then apply the plan.", n=late))
         user = acting_user()
         # Claimed with a conditional update, so two managers pressing "apply" book it once.
         claimed = db.session.execute(update(DayPlan).where(DayPlan.id == plan_id, DayPlan.applied_at.is_(None))
                                      .values(applied_at=utcnow(), applied_by_id=getattr(user, "id", None)))
         if claimed.rowcount != 1:
             raise Conflict("plan_applied", _l("This plan has already been applied."))
-        record("day_plan_applied", proposal)
+        record("day_plan_applied", proposal, late_visits=late or None, late_reason=late_reason if late else None)
     booked, conflicts = [], []
     for tech in proposal.payload["technicians"]:
         for visit in tech["visits"]:
             try:
                 appointment = book_appointment(visit["request_id"], tech["technician_id"],
                                                datetime.fromisoformat(visit["window_start"]),
-                                               accept_late=not visit["promise_kept"])
+                                               reason=None if visit["promise_kept"] else late_reason)
                 booked.append(appointment.id)
             except DomainError as error:
                 conflicts.append({"number": visit["number"], "technician": tech["name"],

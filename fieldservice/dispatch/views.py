@@ -9,6 +9,7 @@ from wtforms.fields import SelectChoice
 
 from ..auth.decorators import role_required
 from ..auth.models import Role
+from ..errors import DomainError
 from ..extensions import db
 from ..i18n import current_locale, local_today, to_local
 from ..intake.models import ServiceRequest
@@ -22,6 +23,8 @@ from . import services
 bp = Blueprint("dispatch", __name__)
 
 BOOKERS = (Role.AGENT, Role.MANAGER)
+# Refusals that concern one field of the booking form: the page is shown again with the message on it.
+BOOKING_FIELD_ERRORS = {"after_promise_needs_reason": "late_reason", "reason_required": "reason"}
 
 
 @bp.record_once
@@ -76,8 +79,31 @@ def book_submit(request_id: int):
     if not valid_or_flashed(form):
         return redirect(url_for(".book", request_id=request_id))
     technician_id, start = form.selected()
-    appointment = booking.book_appointment(request_id, technician_id, start, reason=form.late_reason.data)
+    try:
+        appointment = booking.book_appointment(request_id, technician_id, start, reason=form.late_reason.data)
+    except DomainError as error:
+        return _booking_page_again(error, form, request_id=request_id)
     return redirect(url_for(".confirmation", appointment_id=appointment.id))
+
+
+def _booking_page_again(error: DomainError, form: BookForm, *, request_id: int | None = None,
+                        appointment: Appointment | None = None):
+    """A refusal about one field (a missing reason): the page again, as the user filled it in, with
+    the message at the top and on the field. Other refusals go the usual way (flash, back)."""
+    name = BOOKING_FIELD_ERRORS.get(error.code)
+    if name is None:
+        raise error
+    form[name].errors = [str(error.message)]
+    flash(str(error.message), "error")
+    days = 7 if request.args.get("days") == "7" else 3
+    if appointment is not None:
+        options = booking.booking_options(appointment.request_id, days=days, exclude_appointment_id=appointment.id)
+        forward_form = None
+    else:
+        options = booking.booking_options(request_id, days=days)
+        forward_form = _forward_form(options.request)
+    return render_template("dispatch/book.html", options=options, form=form, appointment=appointment,
+                           forward_form=forward_form), 422
 
 
 @bp.get("/appointments/<int:appointment_id>/confirmation")
@@ -104,8 +130,11 @@ def reschedule_submit(appointment_id: int):
     if not valid_or_flashed(form):
         return redirect(url_for(".reschedule", appointment_id=appointment_id))
     technician_id, start = form.selected()
-    moved = booking.reschedule_appointment(appointment_id, technician_id, start, form.reason.data,
-                                           late_reason=form.late_reason.data)
+    try:
+        moved = booking.reschedule_appointment(appointment_id, technician_id, start, form.reason.data,
+                                               late_reason=form.late_reason.data)
+    except DomainError as error:
+        return _booking_page_again(error, form, appointment=_get_or_404(Appointment, appointment_id))
     return redirect(url_for(".confirmation", appointment_id=moved.id))
 
 
@@ -182,9 +211,12 @@ def plan():
 @bp.get("/dispatch/plan/<int:plan_id>")
 @role_required(Role.MANAGER)
 def plan_preview(plan_id: int):
-    proposal = _get_or_404(DayPlan, plan_id)
-    return render_template("dispatch/plan_preview.html", plan=proposal, form=PlanForm(),
-                           plan_map=services.plan_map(proposal))
+    return _plan_preview_page(_get_or_404(DayPlan, plan_id), PlanForm())
+
+
+def _plan_preview_page(proposal: DayPlan, form: PlanForm):
+    return render_template("dispatch/plan_preview.html", plan=proposal, form=form,
+                           plan_map=services.plan_map(proposal), late_visits=services.late_visits(proposal))
 
 
 @bp.post("/dispatch/plan/<int:plan_id>/apply")
@@ -193,7 +225,14 @@ def plan_apply(plan_id: int):
     form = PlanForm()
     if not valid_or_flashed(form):
         return redirect(url_for(".plan_preview", plan_id=plan_id))
-    applied = services.apply_plan(plan_id)
+    try:
+        applied = services.apply_plan(plan_id, late_reason=form.late_reason.data)
+    except DomainError as error:
+        if error.code not in ("plan_late_needs_reason", "reason_invalid", "reason_too_long"):
+            raise
+        form.late_reason.errors = [str(error.message)]
+        flash(str(error.message), "error")
+        return _plan_preview_page(_get_or_404(DayPlan, plan_id), form), 422
     booked, conflicts = len(applied.result["booked"]), len(applied.result["conflicts"])
     flash(_("Plan applied: %(booked)d booked, %(conflicts)d not booked (see below).", booked=booked,
             conflicts=conflicts) if conflicts else _("Plan applied: all %(booked)d booked.", booked=booked),

@@ -67,4 +67,7 @@ class ForwardForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    """Propose a plan for tomorrow, or apply one: no fields, the CSRF token is the point."""
+    """Propose a plan for tomorrow, or apply one. Applying a plan with late visits needs the reason for
+    them (required there by the service, which knows whether the plan has any)."""
+
+    late_reason = StringField(_l("Reason for the late visits"), validators=[Length(max=REASON_MAX)])

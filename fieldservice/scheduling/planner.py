@@ -26,7 +26,7 @@ from __future__ import annotations
 import time as _time
 from bisect import bisect_left, insort
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import numpy as np
@@ -35,6 +35,7 @@ from pyvrp.stop import MultipleCriteria, NoImprovement
 
 from ..geo.distance import haversine_matrix_km
 from .rules import (
+    Booking,
     Reason,
     RequestFacts,
     SchedulingSettings,
@@ -45,10 +46,12 @@ from .rules import (
     _haversine_pairs_km,
     _ts,
     _window_ts,
+    qualified_mask,
     reason_no_free_time,
     reason_no_skill,
     reason_not_working,
     reason_out_of_area,
+    suggest,
 )
 
 # Objective weights, in road metres. A late visit is worth 1,000 km, more than any detour in a
@@ -106,6 +109,18 @@ class Plan:
     @property
     def promises_missed(self) -> int:
         return sum(not v.promise_kept for v in self.visits)
+
+
+@dataclass(frozen=True, slots=True)
+class BookableToday:
+    """A waiting request whose promise a booking today still keeps, while the planned day cannot: the
+    window today that keeps it (the first suggestion) is a hint for the dispatcher, not a booking."""
+
+    request_id: int
+    technician_id: int
+    name: str
+    window_start: datetime
+    window_end: datetime
 
 
 @dataclass(eq=False)
@@ -170,6 +185,42 @@ def greedy_plan(requests: Sequence[RequestFacts], technicians: Sequence[Technici
     started = _time.perf_counter()
     model = build_day_model(requests, technicians, day, settings)
     return plan_from_routes(model, _greedy_routes(model), "greedy", _time.perf_counter() - started)
+
+
+def bookable_today(requests: Sequence[RequestFacts], technicians: Sequence[TechnicianFacts], day: date,
+                   now: datetime, settings: SchedulingSettings) -> tuple[BookableToday, ...]:
+    """The requests to book today rather than plan into `day`: those the planned day cannot keep the
+    promise of (due before the first window there of any qualified technician who works that day) and a
+    free window today can (a qualified technician's window from `now` that starts by the deadline and
+    fits, as rules.suggest defines it). Most urgent first, each holding the window it was given, so two
+    requests never count on the same window. `technicians` carry their bookings of today."""
+    today = replace(settings, horizon_days=1)
+    techs = list(technicians)
+    found = []
+    for r in sorted(requests, key=lambda r: (r.sla_due_at, r.id or 0)):
+        if r.sla_due_at <= now or not techs or _planned_day_keeps(r, techs, day, settings):
+            continue
+        best = next(iter(suggest(r, techs, now, today, limit=1)), None)
+        if best is None or not best.meets_promise:
+            continue
+        found.append(BookableToday(r.id, best.technician_id, best.name, best.window_start, best.window_end))
+        k = next(k for k, t in enumerate(techs) if t.id == best.technician_id)
+        techs[k] = replace(techs[k], bookings=techs[k].bookings + (
+            Booking(best.window_start, best.window_end, r.lat, r.lon, settings.visit_minutes.get(r.kind)),))
+    return tuple(found)
+
+
+def _planned_day_keeps(request: RequestFacts, technicians: list[TechnicianFacts], day: date,
+                       settings: SchedulingSettings) -> bool:
+    """Whether any qualified technician working on `day` has a window there starting by the deadline."""
+    due = _ts(request.sla_due_at)
+    for t, ok in zip(technicians, qualified_mask(request, technicians)):
+        if ok and day.isoweekday() in t.working_days:
+            grid = _window_ts(day, settings.tz, t.work_start, t.work_end, settings.window_minutes,
+                              settings.slot_minutes)
+            if grid and grid[0][0] <= due:
+                return True
+    return False
 
 
 def build_day_model(requests: Sequence[RequestFacts], technicians: Sequence[TechnicianFacts], day: date,

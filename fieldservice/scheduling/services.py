@@ -337,9 +337,9 @@ def book_appointment(request_id: int, technician_id: int, window_start: datetime
                      accept_late: bool = False, now: datetime | None = None) -> Appointment:
     """Book one of the technician's windows for the request and write the customer's confirmation.
 
-    A window starting after the promise deadline needs the customer's reason (stored as late_reason);
-    `accept_late` books it without one, as the company's own miss (the day planner when nothing
-    earlier is free). Raises Conflict("slot_taken") when the database refuses an overlapping slot.
+    A window starting after the promise deadline needs a reason (stored as late_reason): the customer's,
+    or the manager's for a day plan's late visits. `accept_late` books it without one, as the company's
+    own miss (only for data set up outside the pages; every page and the API ask for the reason). Raises Conflict("slot_taken") when the database refuses an overlapping slot.
     """
     with write_transaction():
         request = _load_request(request_id, lock=True)
@@ -355,7 +355,7 @@ def reschedule_appointment(appointment_id: int, technician_id: int, window_start
                            late_reason: str | None = None, now: datetime | None = None) -> Appointment:
     """Move an appointment to another window and/or technician in one transaction: the old one is
     cancelled and its slots released, then the new one is booked (so it may overlap the old one)."""
-    reason = _required_reason(reason)
+    reason = _required_reason(reason, _l("Say why the appointment moves (e.g. customer asked for the afternoon)."))
     with write_transaction():
         old = _changeable_appointment(appointment_id)
         request = _load_request(old.request_id, lock=True)
@@ -464,7 +464,7 @@ def _book(request: ServiceRequest, technician_id: int, window_start: datetime, *
     if after_promise and not late_reason and not accept_late:
         raise DomainError("after_promise_needs_reason", _l(
             "This window starts after the promised time (%(deadline)s). Enter the customer's reason for the "
-            "later visit, e.g. \"customer asked for Saturday\".", deadline=_local_text(request.sla_due_at)))
+            "later visit, e.g. \"customer asked for Saturday\".", deadline=_local_text(request.sla_due_at, zone=True)))
     user = acting_user()
     appointment = Appointment(
         request_id=request.id, technician_id=tech.id, window_start=window.start, window_end=window.end,
@@ -514,7 +514,7 @@ def _window_of(tech: TechnicianFacts, start: datetime, settings: SchedulingSetti
         if window.start == start:
             return window
     raise DomainError("not_a_window", _l("%(time)s is not the start of one of %(name)s's appointment windows.",
-                                         time=_local_text(start), name=tech.name))
+                                         time=_local_text(start, zone=True), name=tech.name))
 
 
 def _travel_km(tech: TechnicianFacts, start: datetime, facts: RequestFacts, settings: SchedulingSettings) -> float:
@@ -550,11 +550,16 @@ def _release(appointment: Appointment, reason: str) -> None:
     db.session.flush()
 
 
-def _required_reason(reason: str | None) -> str:
+def _required_reason(reason: str | None, message=None) -> str:
     reason = _clean_text(reason)
     if not reason:
-        raise DomainError("reason_required", _l("Please give a reason."))
+        raise DomainError("reason_required", message or _l("Please give a reason."))
     return reason
+
+
+def clean_reason(text: str | None) -> str:
+    """A reason as it will be stored (see _clean_text): for callers that check it before booking."""
+    return _clean_text(text)
 
 
 def _clean_text(text: str | None) -> str:
@@ -568,9 +573,16 @@ def _clean_text(text: str | None) -> str:
     return text
 
 
-def _local_text(value: datetime) -> str:
+def _local_text(value: datetime, *, zone: bool = False) -> str:
+    """The service's local time; with `zone`, its UTC offset too ("2026-11-23 08:17 +08:00"), for messages
+    about a time the caller sent (an API client may have sent it in UTC)."""
     tz = ZoneInfo(current_app.config["SERVICE_TIMEZONE"])
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    local = value.astimezone(tz)
+    text = local.strftime("%Y-%m-%d %H:%M")
+    if zone:
+        offset = local.isoformat()[-6:]  # +08:00
+        text = f"{text} {'UTC' if offset == '+00:00' else offset}"
+    return text
 
 
 # --- the customer's confirmation ---------------------------------------------------------------

@@ -2,25 +2,41 @@
 (function () {
   "use strict";
 
-  // A window after the promise needs the customer's reason: say so before submitting.
+  // A window after the promise needs the customer's reason, and a move needs its reason: say so (in the
+  // page's language, next to the field) before submitting. The server refuses both the same way.
   var form = document.getElementById("book-form");
   if (form) {
     var box = document.getElementById("late-reason");
     var input = box && box.querySelector("input");
+    var lateMessage = box && box.querySelector("[data-late-message]");
+    var moveBox = document.getElementById("move-reason");
+    var moveInput = moveBox && moveBox.querySelector("input");
+    var moveMessage = moveBox && moveBox.querySelector("[data-move-message]");
+    var ask = function (event, where, field, message) {
+      event.preventDefault();
+      where.classList.add("needed");
+      if (message && !where.querySelector(".field-error:not([hidden])")) { message.hidden = false; }
+      where.scrollIntoView({ block: "center" });
+      field.focus();
+    };
+    var settle = function (where, field, message) {
+      field.addEventListener("input", function () {
+        if (field.value.trim()) { where.classList.remove("needed"); if (message) { message.hidden = true; } }
+      });
+    };
+    if (input) { settle(box, input, lateMessage); }
+    if (moveInput) { settle(moveBox, moveInput, moveMessage); }
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
-      if (!button || !input) { return; }
+      if (!button) { return; }
+      if (moveInput && !moveInput.value.trim()) { ask(event, moveBox, moveInput, moveMessage); return; }
+      if (!input) { return; }
       var late = button.getAttribute("data-late") === "1";
       if (button.value === "picked") {
         var picked = form.querySelector("input[name=picked]:checked");
         late = !!picked && picked.getAttribute("data-late") === "1";
       }
-      if (late && !input.value.trim()) {
-        event.preventDefault();
-        box.classList.add("needed");
-        box.scrollIntoView({ block: "center" });
-        input.focus();
-      }
+      if (late && !input.value.trim()) { ask(event, box, input, lateMessage); }
     });
     // The picker starts with the nearest twelve technicians; the rest on request.
     var more = form.querySelector("[data-show-more]");

@@ -85,3 +85,48 @@ def test_only_days_from_tomorrow_can_be_planned(db):
     with pytest.raises(DomainError) as refused:
         dispatch.propose_plan(local_day(0))
     assert refused.value.code == "plan_future_only"
+
+
+def test_requests_a_free_window_today_still_keeps_are_left_out_of_tomorrows_plan_and_listed_to_book_today(db):
+    technician("东区师傅", base=PUDONG)
+    due_today = request_at(PUDONG, due=at(0, 14), customer_name="今天到期")
+    due_early = request_at(PUDONG, due=at(1, 7), customer_name="明早七点到期")  # before tomorrow's first window
+    due_tomorrow = request_at(PUDONG, due=at(1, 18), customer_name="明天到期")
+    proposal = dispatch.propose_plan(local_day(1), now=at(0, 3))
+    planned = [v["request_id"] for t in proposal.payload["technicians"] for v in t["visits"]]
+    assert planned == [due_tomorrow.id]
+    today = {t["request_id"]: t for t in proposal.payload["book_today"]}
+    assert set(today) == {due_today.id, due_early.id}
+    assert today[due_today.id]["number"] == due_today.number and today[due_today.id]["technician"] == "东区师傅"
+    starts = {datetime.fromisoformat(t["window_start"]) for t in today.values()}
+    assert len(starts) == 2 and max(starts) <= at(0, 14)  # a different window each, within the promise
+    assert proposal.payload["requests"] == 1 and proposal.payload["promises_missed"] == 0
+
+
+def test_a_request_no_window_today_can_keep_stays_in_the_plan_as_a_late_visit(db):
+    technician("东区师傅", base=PUDONG)
+    overdue = request_at(PUDONG, due=at(0, 2), customer_name="已超时")
+    proposal = dispatch.propose_plan(local_day(1), now=at(0, 3))
+    assert proposal.payload["book_today"] == []
+    [visit] = proposal.payload["technicians"][0]["visits"]
+    assert visit["request_id"] == overdue.id and visit["promise_kept"] is False
+
+
+def test_applying_a_plan_with_late_visits_needs_a_reason_and_books_nothing_without_one(db):
+    technician("东区师傅", base=PUDONG)
+    overdue = request_at(PUDONG, due=at(0, 2), customer_name="已超时")
+    on_time = request_at(PUDONG, due=at(1, 18), customer_name="明天到期")
+    proposal = dispatch.propose_plan(local_day(1), now=at(0, 3))
+    assert dispatch.late_visits(proposal) == 1
+    for blank in (None, "   "):
+        with pytest.raises(DomainError) as refused:
+            dispatch.apply_plan(proposal.id, late_reason=blank)
+        assert refused.value.code == "plan_late_needs_reason"
+    db.session.rollback()
+    assert db.session.scalar(select(Appointment)) is None
+    assert db.session.get(DayPlan, proposal.id).applied_at is None
+    applied = dispatch.apply_plan(proposal.id, late_reason="今天已无空闲技术员")
+    assert len(applied.result["booked"]) == 2 and applied.result["conflicts"] == []
+    db.session.rollback()
+    reasons = {a.request_id: (a.after_promise, a.late_reason) for a in db.session.scalars(select(Appointment))}
+    assert reasons == {overdue.id: (True, "今天已无空闲技术员"), on_time.id: (False, None)}

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fieldservice.geo import haversine_km
-from fieldservice.scheduling.planner import Plan, greedy_plan, plan_day
+from fieldservice.scheduling.planner import Plan, bookable_today, greedy_plan, plan_day
 from fieldservice.scheduling.rules import (
     Booking,
     ReasonCode,
@@ -172,3 +172,62 @@ def test_a_promise_that_cannot_be_kept_is_planned_late_rather_than_dropped():
 def test_an_empty_day_is_an_empty_plan():
     plan = plan_day([], [], TUESDAY, SETTINGS, time_limit_s=0.1)
     assert (plan.technicians, plan.unassigned, plan.total_km) == ((), (), 0)
+
+
+# --- what to book today rather than plan into tomorrow ------------------------------------------
+
+MONDAY_3AM = local(MONDAY, 3)
+
+
+def due_monday(id: int, where, hour: float, **changes) -> RequestFacts:
+    return request(id, where, due_hour=hour - 24, **changes)
+
+
+def test_a_request_due_today_that_a_free_window_today_keeps_is_to_be_booked_today():
+    urgent = due_monday(1, at(0, -7), 14)
+    [found] = bookable_today([urgent], [tech(1, at(0, -8))], TUESDAY, MONDAY_3AM, SETTINGS)
+    assert found.request_id == 1 and found.technician_id == 1 and found.name == "T1"
+    assert local(MONDAY, 8) <= found.window_start <= urgent.sla_due_at
+    assert found.window_end - found.window_start == timedelta(minutes=SETTINGS.window_minutes)
+
+
+def test_a_request_the_planned_day_can_still_keep_is_left_to_the_plan():
+    due_tuesday_noon = request(1, at(0, -7), due_hour=12)
+    assert bookable_today([due_tuesday_noon], [tech(1, at(0, -8))], TUESDAY, MONDAY_3AM, SETTINGS) == ()
+
+
+def test_a_request_due_before_the_planned_days_first_window_counts_as_one_for_today():
+    due_tuesday_early = request(1, at(0, -7), due_hour=7)  # Tuesday 07:00: the first window is at 08:00
+    [found] = bookable_today([due_tuesday_early], [tech(1, at(0, -8))], TUESDAY, MONDAY_3AM, SETTINGS)
+    assert found.window_start.astimezone(SHANGHAI).date() == MONDAY
+
+
+def test_a_request_is_left_to_the_plan_when_no_qualified_technician_is_free_today_before_its_deadline():
+    urgent = due_monday(1, at(0, -7), 13.5)
+    booked_all_morning = tech(1, at(0, -8), bookings=tuple(
+        Booking(local(MONDAY, h), local(MONDAY, h + 2), *at(0, -8), 90) for h in (8, 10, 12)))
+    wrong_skill = tech(2, at(0, -8), skills=("washer",))
+    off_on_monday = tech(3, at(0, -8), working_days=frozenset({2, 3, 4, 5, 6}))
+    assert bookable_today([urgent], [booked_all_morning, wrong_skill, off_on_monday], TUESDAY, MONDAY_3AM,
+                          SETTINGS) == ()
+
+
+def test_a_request_whose_deadline_has_passed_is_left_to_the_plan():
+    overdue = due_monday(1, at(0, -7), 2)  # due Monday 02:00, an hour ago
+    assert bookable_today([overdue], [tech(1, at(0, -8))], TUESDAY, MONDAY_3AM, SETTINGS) == ()
+
+
+def test_two_requests_never_count_on_the_same_window_today():
+    first, second = due_monday(1, at(0, -7), 8), due_monday(2, at(0.5, -7), 8)  # only the 08:00 window keeps them
+    found = bookable_today([second, first], [tech(1, at(0, -8))], TUESDAY, MONDAY_3AM, SETTINGS)
+    assert [f.request_id for f in found] == [1]
+    two = bookable_today([second, first], [tech(1, at(0, -8)), tech(2, at(0, -8))], TUESDAY, MONDAY_3AM, SETTINGS)
+    assert sorted(f.request_id for f in two) == [1, 2]
+    assert len({(f.technician_id, f.window_start) for f in two}) == 2
+
+
+def test_a_window_today_that_has_already_started_does_not_count():
+    urgent = due_monday(1, at(0, -7), 10)  # the windows at 08:00 and 10:00 keep it
+    [found] = bookable_today([urgent], [tech(1, at(0, -8))], TUESDAY, local(MONDAY, 8, 1), SETTINGS)
+    assert found.window_start == local(MONDAY, 10)
+    assert bookable_today([urgent], [tech(1, at(0, -8))], TUESDAY, local(MONDAY, 10, 1), SETTINGS) == ()

@@ -1,3 +1,5 @@
+from datetime import timezone
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -10,7 +12,7 @@ from fieldservice.auth.services import issue_api_token
 from fieldservice.models import Appointment
 from fieldservice.scheduling import services
 from tests import factories
-from tests.factories_dispatch import at, request_at, technician
+from tests.factories_dispatch import at, local_day, request_at, technician
 
 
 @pytest.fixture()
@@ -69,6 +71,18 @@ def test_a_window_after_the_promise_without_a_reason_answers_422(api, db):
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "after_promise_needs_reason"
     response = api.post(f"/api/v1/requests/{request.number}/appointments", {**body, "reason": "客户要求"})
     assert response.status_code == 201 and response.get_json()["after_promise"] is True
+
+
+def test_a_time_off_the_window_grid_is_named_with_its_zone_in_the_answer(api, db):
+    tech = technician()
+    request = request_at()
+    off_grid = at(1, 8, 17).astimezone(timezone.utc)
+    response = api.post(f"/api/v1/requests/{request.number}/appointments",
+                        {"technician_id": tech.id, "window_start": off_grid.isoformat().replace("+00:00", "Z")},
+                        headers={"Accept-Language": "en"})
+    error = response.get_json()["error"]
+    assert response.status_code == 422 and error["code"] == "not_a_window"
+    assert f"{local_day(1).isoformat()} 08:17 +08:00 is not the start" in error["message"]
 
 
 def test_a_retried_booking_with_the_same_idempotency_key_books_once_and_replays_the_answer(api, db):

@@ -37,17 +37,44 @@ def test_the_booking_page_speaks_english_to_an_english_speaking_agent(make_clien
     assert "Best technicians" in html and "from the technician" in html and "Any free window" in html
 
 
+def _field_block(html: str, testid: str) -> str:
+    """The form field (label, input, hint, messages) holding the input with this data-testid."""
+    at_input = html.index(f'data-testid="{testid}"')
+    start = html.rindex('<div class="field ', 0, at_input)
+    ends = [html.find(marker, at_input) for marker in ('<div class="field ', "</section>", "data-late-message",
+                                                        "data-move-message")]
+    return html[start:min(e for e in ends if e > 0)]
+
+
 def test_a_window_after_the_promise_is_not_booked_without_the_customers_reason(agent_client, db):
     tech = technician()
     request = request_at(due=at(1, 9))
     response = _book(agent_client, request.id, encode_choice(tech.id, at(1, 14)))
-    assert response.status_code == 302
-    follow = agent_client.get(f"/requests/{request.id}/book").get_data(as_text=True)
-    assert "晚于承诺" in follow or "承诺" in follow
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    # Said at the top and on the field itself, in the agent's language; nothing booked.
+    message = "该时段晚于承诺上门时间"
+    assert message in html[:html.index('data-testid="suggestions"')]
+    late_field = _field_block(html, "late-reason")
+    assert "has-error" in late_field and message in late_field and "客户" in late_field
     assert db.session.scalar(select(Appointment)) is None
     response = _book(agent_client, request.id, encode_choice(tech.id, at(1, 14)), late_reason="客户要求下午")
     assert "/confirmation" in response.headers["Location"]
     assert db.session.scalar(select(Appointment.late_reason)) == "客户要求下午"
+
+
+def test_an_orange_window_picked_without_a_reason_keeps_the_pick_and_says_what_is_missing(agent_client, db):
+    tech = technician()
+    request = request_at(due=at(1, 9))
+    page = agent_client.get(f"/requests/{request.id}/book").get_data(as_text=True)
+    # The message the page shows at once (dispatch.js) is there, in Chinese, waiting.
+    assert 'data-testid="late-reason-needed"' in page and "请填写客户要求推迟上门的原因" in page
+    wanted = encode_choice(tech.id, at(1, 14))
+    response = _book(agent_client, request.id, "picked", picked=wanted)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and f'value="{wanted}" data-late="1" checked' in html
+    assert "has-error" in _field_block(html, "late-reason")
+    assert db.session.scalar(select(Appointment)) is None
 
 
 def test_any_free_window_of_any_qualified_technician_can_be_picked(agent_client, db):
@@ -109,12 +136,34 @@ def test_rescheduling_from_the_confirmation_needs_a_reason_and_moves_the_visit(a
     page = agent_client.get(f"/appointments/{old.id}/reschedule").get_data(as_text=True)
     assert 'data-testid="current-appointment"' in page and 'name="reason"' in page
     choice = encode_choice(tech.id, at(1, 14))
-    agent_client.post(f"/appointments/{old.id}/reschedule", data={"choice": choice, "reason": ""})
+    refused = agent_client.post(f"/appointments/{old.id}/reschedule", data={"choice": choice, "reason": ""})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    # The message sits on the field it concerns (why the visit moves), not on the late reason.
+    move_field = _field_block(html, "reschedule-reason")
+    assert "has-error" in move_field and "请填写改约原因" in move_field
+    assert "has-error" not in _field_block(html, "late-reason")
     assert db.session.get(Appointment, old.id).status == "booked"
     response = agent_client.post(f"/appointments/{old.id}/reschedule", data={"choice": choice, "reason": "客户改约"})
     new_id = int(response.headers["Location"].split("/")[-2])
     assert db.session.get(Appointment, new_id).window_start == at(1, 14)
     assert db.session.get(Appointment, old.id).status == "cancelled"
+
+
+def test_moving_a_visit_after_the_promise_asks_for_the_customers_reason_on_its_own_field(make_client, db):
+    client = make_client("agent", locale="en")
+    tech = technician()
+    request = request_at(due=at(1, 12))
+    old = services.book_appointment(request.id, tech.id, at(1, 10))
+    refused = client.post(f"/appointments/{old.id}/reschedule",
+                          data={"choice": encode_choice(tech.id, at(1, 14)), "reason": "technician ill"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    late_field = _field_block(html, "late-reason")
+    assert "has-error" in late_field and "starts after the promised time" in late_field and "+08:00" in late_field
+    move_field = _field_block(html, "reschedule-reason")
+    assert "has-error" not in move_field and 'value="technician ill"' in move_field
+    assert db.session.get(Appointment, old.id).status == "booked"
 
 
 def test_cancelling_from_the_confirmation_page_puts_the_request_back_in_the_queue(agent_client, db):

@@ -41,3 +41,56 @@ def test_the_plan_pages_are_for_managers_and_speak_english(agent_client, make_cl
     request_at(due=at(1, 18))
     preview = manager.get(manager.post("/dispatch/plan").headers["Location"]).get_data(as_text=True)
     assert "Apply: book them all (1)" in preview and "promises kept" in preview
+
+
+def _three_oclock_this_morning(monkeypatch):
+    """The review's situation: the manager plans tomorrow at 03:00, today's technicians still free."""
+    from fieldservice.dispatch import services as dispatch
+    monkeypatch.setattr(dispatch, "utcnow", lambda: at(0, 3))
+
+
+def test_requests_that_can_still_be_booked_today_are_listed_apart_with_links_to_book_them(manager_client, db,
+                                                                                         monkeypatch):
+    _three_oclock_this_morning(monkeypatch)
+    technician("东区师傅", base=PUDONG)
+    due_today = request_at(PUDONG, due=at(0, 14), customer_name="今天到期")
+    tomorrow = request_at(PUDONG, due=at(1, 18), customer_name="明天到期")
+    preview = manager_client.get(manager_client.post("/dispatch/plan").headers["Location"]).get_data(as_text=True)
+    note = preview[preview.index('data-testid="book-today"'):preview.index('data-testid="plan-figures"')]
+    assert "今天仍可在承诺时限内上门的请求：1 个" in note and due_today.number in note
+    assert f'href="/requests/{due_today.id}/book"' in note and 'href="/dispatch"' in note and "东区师傅" in note
+    routes = preview[preview.index('data-testid="plan-routes"'):]
+    assert tomorrow.number in routes[:routes.index('data-testid="plan-unassigned"')]
+    assert due_today.number not in routes
+    assert 'data-testid="plan-late-reason"' not in preview  # nothing late: no reason asked
+
+
+def test_applying_a_plan_with_late_visits_asks_the_manager_for_the_reason_in_their_language(make_client, db,
+                                                                                           monkeypatch):
+    _three_oclock_this_morning(monkeypatch)
+    manager = make_client("manager", locale="en")
+    technician("East", base=PUDONG)
+    overdue = request_at(PUDONG, due=at(0, 2), customer_name="Overdue")
+    location = manager.post("/dispatch/plan").headers["Location"]
+    preview = manager.get(location).get_data(as_text=True)
+    assert 'data-testid="plan-late-reason"' in preview and "Visits after the promised time (orange): 1." in preview
+    refused = manager.post(location + "/apply", data={"late_reason": ""})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Visits of this plan after the promised time: 1. Give the reason" in html
+    assert 'class="field  has-error"' in html and 'data-testid="apply-plan"' in html
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
+    applied = manager.post(location + "/apply", data={"late_reason": "no technician free earlier"})
+    assert applied.status_code == 302
+    assert db.session.scalar(select(Appointment.late_reason).where(Appointment.request_id == overdue.id)) \
+        == "no technician free earlier"
+
+
+def test_the_reason_for_late_visits_is_asked_in_chinese_too(manager_client, db, monkeypatch):
+    _three_oclock_this_morning(monkeypatch)
+    technician("东区师傅", base=PUDONG)
+    request_at(PUDONG, due=at(0, 2), customer_name="已超时")
+    location = manager_client.post("/dispatch/plan").headers["Location"]
+    html = manager_client.post(location + "/apply", data={}).get_data(as_text=True)
+    assert "本方案中晚于承诺时间的上门：1 次。请填写迟到原因" in html and "迟于承诺上门的原因" in html
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
