@@ -271,8 +271,9 @@ def apply_plan(plan_id: int, late_reason: str | None = None) -> DayPlan:
     """Book every visit of a proposed plan through the booking service. A visit the database refuses
     (its window was taken since the preview) or that no longer fits is reported; the rest is booked.
 
-    Visits after the promise need a reason, as on the booking page: the manager gives one for the
-    plan's late visits, stored with each of them; without it nothing is booked."""
+    Visits after the promise need the manager's reason, or nothing is booked. It is kept with the plan's audit
+    event, not as the visits' late_reason: that field holds the customer's wish for a later visit, and a visit
+    late for want of capacity is the company's miss (in the statistics and as a risk on the board)."""
     late_reason = clean_reason(late_reason) or None
     with write_transaction():
         proposal = db.session.get(DayPlan, plan_id) if 0 < plan_id < 2**31 else None
@@ -296,7 +297,7 @@ def apply_plan(plan_id: int, late_reason: str | None = None) -> DayPlan:
             try:
                 appointment = book_appointment(visit["request_id"], tech["technician_id"],
                                                datetime.fromisoformat(visit["window_start"]),
-                                               reason=None if visit["promise_kept"] else late_reason)
+                                               accept_late=not visit["promise_kept"])
                 booked.append(appointment.id)
             except DomainError as error:
                 conflicts.append({"number": visit["number"], "technician": tech["name"],

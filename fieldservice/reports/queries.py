@@ -486,10 +486,11 @@ def promise_outcomes(first: date, last: date, f: ReportFilters | None = None) ->
     rows = db.session.execute(requests).all()
     visits: dict[int, list[VisitFacts]] = defaultdict(list)
     ids = requests.with_only_columns(ServiceRequest.id)
-    for request_id, window_start, arrived_at, after_promise, status in db.session.execute(
+    for request_id, window_start, arrived_at, after_promise, late_reason, status in db.session.execute(
             select(Appointment.request_id, Appointment.window_start, Appointment.arrived_at, Appointment.after_promise,
-                   Appointment.status).where(Appointment.request_id.in_(ids))):
-        visits[request_id].append(VisitFacts(window_start, arrived_at, bool(after_promise),
+                   Appointment.late_reason, Appointment.status).where(Appointment.request_id.in_(ids))):
+        # A late visit without the customer's reason (a day plan's) is the company's miss.
+        visits[request_id].append(VisitFacts(window_start, arrived_at, bool(after_promise and late_reason),
                                              status == AppointmentStatus.CANCELLED.value))
     now = utcnow()
     tz = service_tz()

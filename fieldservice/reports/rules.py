@@ -149,7 +149,8 @@ class PromiseOutcome(StrEnum):
 class VisitFacts:
     window_start: datetime
     arrived_at: datetime | None = None
-    after_promise: bool = False
+    # Booked after the promise because the customer asked for a later time (the booking's late reason).
+    customer_asked_later: bool = False
     cancelled: bool = False
 
 
@@ -164,7 +165,7 @@ def classify_promise(due_at: datetime, visits: Sequence[VisitFacts], now: dateti
             return PromiseOutcome.PENDING
         booked = [v for v in visits if not v.cancelled]
         deciding = max(booked, key=lambda v: v.window_start) if booked else None
-    if deciding is not None and deciding.after_promise:
+    if deciding is not None and deciding.customer_asked_later:
         return PromiseOutcome.MISSED_CUSTOMER
     return PromiseOutcome.MISSED_COMPANY
 

@@ -337,9 +337,10 @@ def book_appointment(request_id: int, technician_id: int, window_start: datetime
                      accept_late: bool = False, now: datetime | None = None) -> Appointment:
     """Book one of the technician's windows for the request and write the customer's confirmation.
 
-    A window starting after the promise deadline needs a reason (stored as late_reason): the customer's,
-    or the manager's for a day plan's late visits. `accept_late` books it without one, as the company's
-    own miss (only for data set up outside the pages; every page and the API ask for the reason). Raises Conflict("slot_taken") when the database refuses an overlapping slot.
+    A window starting after the promise deadline needs the customer's reason for the later visit (stored as
+    late_reason: the miss is then not the company's). `accept_late` books it without one, as the company's own
+    miss: a day plan's late visits, whose reason the manager gives for the whole plan. Raises
+    Conflict("slot_taken") when the database refuses an overlapping slot.
     """
     with write_transaction():
         request = _load_request(request_id, lock=True)

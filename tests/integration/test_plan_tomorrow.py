@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from fieldservice.errors import Conflict, DomainError
 from fieldservice.dispatch import services as dispatch
-from fieldservice.models import Appointment, ServiceRequest
+from fieldservice.models import Appointment, AuditEvent, ServiceRequest
 from fieldservice.scheduling.models import DayPlan
 from fieldservice.scheduling import services as booking
 from tests.factories_dispatch import HUANGPU, JIADING, MINHANG, PUDONG, SUZHOU, at, local_day, request_at, technician
@@ -129,4 +129,7 @@ def test_applying_a_plan_with_late_visits_needs_a_reason_and_books_nothing_witho
     assert len(applied.result["booked"]) == 2 and applied.result["conflicts"] == []
     db.session.rollback()
     reasons = {a.request_id: (a.after_promise, a.late_reason) for a in db.session.scalars(select(Appointment))}
-    assert reasons == {overdue.id: (True, "今天已无空闲技术员"), on_time.id: (False, None)}
+    # The manager's reason stays with the plan: a late_reason would make the miss the customer's wish.
+    assert reasons == {overdue.id: (True, None), on_time.id: (False, None)}
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "day_plan_applied"))
+    assert event.detail["late_reason"] == "今天已无空闲技术员"

@@ -140,6 +140,19 @@ def test_promise_attainment_separates_our_misses_from_the_customers(october):
     assert len(result.charts[0].bars) == 31
 
 
+def test_a_visit_planned_late_without_the_customers_reason_is_our_miss(db):
+    unit = factories.unit()
+    tech = factories.technician()
+    asked = fr.request(unit, fr.at(fr.d(5), 9), status="completed")
+    fr.visit(asked, tech, fr.at(fr.d(7), 10), arrived=fr.at(fr.d(7), 10), finished=fr.at(fr.d(7), 11),
+             after_promise=True, late_reason="客户要求周三上门")
+    planned = fr.request(unit, fr.at(fr.d(5), 10), status="completed")  # a day plan booked it late
+    fr.visit(planned, tech, fr.at(fr.d(7), 14), arrived=fr.at(fr.d(7), 14), finished=fr.at(fr.d(7), 15),
+             after_promise=True)
+    totals = queries.promise_attainment(oct_filters()).table("days").totals
+    assert (totals["missed_customer"], totals["missed_company"]) == (1, 1)
+
+
 def test_first_time_fix_needs_one_fixing_visit_and_no_return_request(october):
     result = queries.first_time_fix(oct_filters())
     technicians = by(result.table("technicians"), "technician")

@@ -150,13 +150,13 @@ def test_a_late_arrival_without_a_customer_request_is_the_companys_miss():
 
 
 def test_a_late_visit_the_customer_asked_for_is_the_customers_miss():
-    visits = [VisitFacts(DUE + DAY, arrived_at=DUE + DAY, after_promise=True)]
+    visits = [VisitFacts(DUE + DAY, arrived_at=DUE + DAY, customer_asked_later=True)]
     assert classify_promise(DUE, visits, now=DUE + 2 * DAY) is PromiseOutcome.MISSED_CUSTOMER
 
 
 def test_the_first_arrival_decides_even_when_a_later_visit_was_booked_at_the_customers_wish():
     visits = [VisitFacts(DUE, arrived_at=DUE + timedelta(hours=3)),
-              VisitFacts(DUE + 3 * DAY, arrived_at=DUE + 3 * DAY, after_promise=True)]
+              VisitFacts(DUE + 3 * DAY, arrived_at=DUE + 3 * DAY, customer_asked_later=True)]
     assert classify_promise(DUE, visits, now=DUE + 4 * DAY) is PromiseOutcome.MISSED_COMPANY
 
 
@@ -169,7 +169,7 @@ def test_no_arrival_before_the_deadline_is_pending_and_after_it_a_miss():
 
 def test_an_overdue_request_booked_later_at_the_customers_wish_is_the_customers_miss():
     visits = [VisitFacts(DUE - timedelta(hours=3), cancelled=True),
-              VisitFacts(DUE + DAY, after_promise=True)]
+              VisitFacts(DUE + DAY, customer_asked_later=True)]
     assert classify_promise(DUE, visits, now=DUE + timedelta(hours=1)) is PromiseOutcome.MISSED_CUSTOMER
 
 

@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from fieldservice.models import Appointment
+from fieldservice.models import Appointment, AuditEvent
 from tests.factories_dispatch import MINHANG, PUDONG, SUZHOU, at, request_at, technician
 
 
@@ -82,8 +82,9 @@ def test_applying_a_plan_with_late_visits_asks_the_manager_for_the_reason_in_the
     assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
     applied = manager.post(location + "/apply", data={"late_reason": "no technician free earlier"})
     assert applied.status_code == 302
-    assert db.session.scalar(select(Appointment.late_reason).where(Appointment.request_id == overdue.id)) \
-        == "no technician free earlier"
+    assert db.session.scalar(select(Appointment.late_reason).where(Appointment.request_id == overdue.id)) is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "day_plan_applied"))
+    assert event.detail["late_reason"] == "no technician free earlier"
 
 
 def test_the_reason_for_late_visits_is_asked_in_chinese_too(manager_client, db, monkeypatch):
