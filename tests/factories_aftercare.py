@@ -2,7 +2,8 @@
 agreements."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 from fieldservice.database import utcnow, write_transaction
@@ -66,6 +67,22 @@ def agreement(customer=None, units=None, start: date = date(2026, 1, 1), end: da
     db.session.add(a)
     db.session.commit()
     return a
+
+
+class HeldClock:
+    """The current time, held still for a test: set `now`, or `day(d)` for 10:00 in Shanghai that day."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def day(self, d: date) -> None:
+        self.now = datetime.combine(d, time(10), tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
+
+
+def hold_clock(monkeypatch, now: datetime) -> HeldClock:
+    clock = HeldClock(now)
+    move_clock(monkeypatch, lambda: clock.now)
+    return clock
 
 
 def move_clock(monkeypatch, now) -> None:

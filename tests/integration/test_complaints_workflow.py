@@ -3,7 +3,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from fieldservice import database
 from fieldservice.complaints import services
 from fieldservice.errors import Conflict, DomainError, NotFound
 from fieldservice.models import AuditEvent, Complaint, FollowUp
@@ -14,13 +13,7 @@ RECEIVED = datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc)  # 09:30 in Shangh
 
 @pytest.fixture()
 def clock(monkeypatch):
-    """database.utcnow, movable: `clock.now = ...`."""
-    class Clock:
-        now = RECEIVED
-
-    clock = Clock()
-    monkeypatch.setattr(database, "utcnow", lambda: clock.now)
-    return clock
+    return factories_aftercare.hold_clock(monkeypatch, RECEIVED)
 
 
 def _log(customer, **kwargs):

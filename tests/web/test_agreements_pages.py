@@ -1,5 +1,4 @@
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -11,15 +10,7 @@ from tests import factories, factories_aftercare
 
 @pytest.fixture()
 def clock(monkeypatch):
-    class Clock:
-        now = datetime.combine(date(2026, 1, 1), time(10), tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
-
-        def day(self, d):
-            self.now = datetime.combine(d, time(10), tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
-
-    c = Clock()
-    factories_aftercare.move_clock(monkeypatch, lambda: c.now)
-    return c
+    return factories_aftercare.hold_clock(monkeypatch, datetime(2026, 1, 1, 2, tzinfo=timezone.utc))  # 10:00 local
 
 
 def _form(units, **overrides):

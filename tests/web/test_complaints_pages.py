@@ -3,7 +3,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from fieldservice import database
 from fieldservice.models import Complaint, FollowUp
 from tests import factories, factories_aftercare
 
@@ -12,12 +11,7 @@ RECEIVED = datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc)
 
 @pytest.fixture()
 def clock(monkeypatch):
-    class Clock:
-        now = RECEIVED
-
-    c = Clock()
-    monkeypatch.setattr(database, "utcnow", lambda: c.now)
-    return c
+    return factories_aftercare.hold_clock(monkeypatch, RECEIVED)
 
 
 def test_the_new_complaint_form_is_prefilled_from_a_request(make_client, db):

@@ -3,7 +3,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from fieldservice import database
 from tests import factories, factories_aftercare
 from tests import factories_visits as fv
 
@@ -12,12 +11,7 @@ NOW = datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc)
 
 @pytest.fixture()
 def clock(monkeypatch):
-    class Clock:
-        now = NOW
-
-    c = Clock()
-    monkeypatch.setattr(database, "utcnow", lambda: c.now)
-    return c
+    return factories_aftercare.hold_clock(monkeypatch, NOW)
 
 
 def _countdown(html: str) -> str:

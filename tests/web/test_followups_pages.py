@@ -1,7 +1,6 @@
 import csv
 import io
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -18,16 +17,7 @@ FINISHED = datetime(2026, 11, 22, 17, 0, tzinfo=timezone.utc)  # 01:00 on 23 Nov
 
 @pytest.fixture()
 def clock(monkeypatch):
-    """Move "now" (and so the service's today) with clock.day(d): 10:00 in Shanghai that day."""
-    class Clock:
-        now = FINISHED
-
-        def day(self, d):
-            self.now = datetime.combine(d, time(10), tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(timezone.utc)
-
-    c = Clock()
-    factories_aftercare.move_clock(monkeypatch, lambda: c.now)
-    return c
+    return factories_aftercare.hold_clock(monkeypatch, FINISHED)
 
 
 def _section(html: str, testid: str) -> str:
