@@ -36,10 +36,13 @@
   var phone = form.querySelector("input[name=phone]");
   if (search && phone) {
     var following = phone.value === "" || phone.value === search.value;
-    search.addEventListener("input", function () {
+    var follow = function () {
       if (following) { phone.value = search.value; }
-    });
+    };
+    search.addEventListener("input", follow);
     phone.addEventListener("input", function () { following = phone.value === ""; });
+    follow();  // typed before this script ran
+    form.addEventListener("submit", follow);
   }
 
   // Characters typed against the limit, so a long paste is noticed before saving.

@@ -67,6 +67,7 @@ def test_a_new_callers_number_typed_in_the_search_box_is_kept_for_the_new_custom
     agent = factories.user(role="agent")
     log_in(page, agent.username)
     page.click("nav >> text=新建服务请求")
+    page.wait_for_load_state()
     # The agent types the number but goes straight on to the new customer without searching.
     page.fill("#find-phone", "139 0013 9000")
     page.check("[data-testid=customer-new]")
