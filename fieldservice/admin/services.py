@@ -20,7 +20,8 @@ from ..extensions import db
 from ..geo import geocode
 from ..i18n import lazy_gettext as _l
 from ..parts.models import LocationKind, StockLocation
-from ..scheduling.models import Technician
+from ..intake.models import ServiceRequest
+from ..scheduling.models import ACTIVE_APPOINTMENT_STATUSES, Appointment, Technician
 from ..settings import EDITABLE
 
 _REGION_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -78,11 +79,38 @@ def create_technician(*, username: str, password: str, locale: str | None, profi
     return technician
 
 
+def refuse_if_visits_booked(technician: Technician | None) -> None:
+    """A technician taken off duty would leave the customers of their open visits waiting for nobody: the
+    board shows neither the lane nor the visits any more. The visits are reassigned or cancelled first."""
+    if technician is None:
+        return
+    numbers = db.session.scalars(
+        select(ServiceRequest.number).join(Appointment, Appointment.request_id == ServiceRequest.id)
+        .where(Appointment.technician_id == technician.id,
+               Appointment.status.in_([str(s) for s in ACTIVE_APPOINTMENT_STATUSES]))
+        .order_by(Appointment.window_start)).all()
+    if numbers:
+        raise Conflict("technician_has_visits", _l(
+            "%(name)s still has visits booked (%(numbers)s). Reassign or cancel them on the dispatch board first.",
+            name=technician.user.display_name, numbers=", ".join(numbers)))
+
+
+def update_user(user_id: int, *, active: bool, actor=None, **changes) -> User:
+    """An account change from the admin pages; a technician with booked visits stays active."""
+    with write_transaction():
+        user = db.session.get(User, user_id)
+        if user is not None and user.active and not active:
+            refuse_if_visits_booked(db.session.scalar(select(Technician).where(Technician.user_id == user_id)))
+        return auth_services.update_user(user_id, active=active, actor=actor, **changes)
+
+
 def update_technician(technician_id: int, profile: TechnicianProfile, actor=None) -> Technician:
     with write_transaction():
         technician = db.session.get(Technician, technician_id)
         if technician is None:
             raise NotFound("unknown_technician", _l("This technician does not exist."))
+        if technician.active and not profile.active:
+            refuse_if_visits_booked(technician)
         lat, lon = _base_coordinates(profile, technician)
         before = _snapshot(technician)
         _apply_profile(technician, profile, lat, lon)

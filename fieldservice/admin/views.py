@@ -55,9 +55,9 @@ def edit_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = EditUserForm(obj=user)
     if form.validate_on_submit():
-        auth_services.update_user(user.id, display_name=form.display_name.data, role=form.role.data,
-                                  phone=form.phone.data, locale=form.locale.data, active=form.active.data,
-                                  actor=current_user)
+        services.update_user(user.id, display_name=form.display_name.data, role=form.role.data,
+                             phone=form.phone.data, locale=form.locale.data, active=form.active.data,
+                             actor=current_user)
         flash(_("Saved."), "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm())

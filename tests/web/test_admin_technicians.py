@@ -152,3 +152,23 @@ def test_a_technician_without_a_van_gets_one_on_the_next_edit(admin_client, db):
     db.session.expire_all()
     van = db.session.get(Technician, tech.id).van
     assert (van.code, van.kind) == ("VAN-ZHAO", "van")
+
+
+def test_a_technician_with_booked_visits_stays_on_duty_until_they_are_reassigned(admin_client, db):
+    tech = factories.technician(username="wang", display_name="王建国")
+    visit = factories.appointment(tech=tech)
+    number = visit.request.number
+    off_duty = technician_edit_form(tech, active=None)
+    response = admin_client.post(f"/admin/technicians/{tech.id}", data=off_duty, headers={"Accept-Language": "zh-CN"},
+                                 follow_redirects=True)
+    assert f"王建国 仍有已预约的上门（{number}）。请先在派工看板上改派或取消。" in response.get_data(as_text=True)
+    account = {"display_name": "王建国", "role": "technician", "phone": "", "locale": ""}
+    response = admin_client.post(f"/admin/users/{tech.user_id}", data=account, follow_redirects=True)
+    assert "请先在派工看板上改派或取消" in response.get_data(as_text=True)  # nor can the account be disabled
+    db.session.expire_all()
+    assert db.session.get(Technician, tech.id).active and db.session.get(User, tech.user_id).active
+    visit.status = "cancelled"
+    db.session.commit()
+    assert admin_client.post(f"/admin/technicians/{tech.id}", data=off_duty).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Technician, tech.id).active is False
