@@ -51,7 +51,8 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": 3600,
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # A visit's six photos of up to 8 MB each, with the rest of the form (visits.services.MAX_PHOTOS).
+        "MAX_CONTENT_LENGTH": 52 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "LANGUAGES": ["zh_CN", "en"],
         "SERVICE_TIMEZONE": os.environ.get("SERVICE_TIMEZONE", "Asia/Shanghai"),

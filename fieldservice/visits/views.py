@@ -6,7 +6,7 @@ import io
 import uuid
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -218,7 +218,8 @@ def _completion_page(visit, form: CompletionForm, error: DomainError | None = No
         flash(message, "error")
     with force_locale(services.customer_locale(visit)):
         customer_step = render_template("visits/_customer_step.html", form=form, visit=visit)
-    return render_template("visits/complete.html", visit=visit, form=form, customer_step=customer_step), status
+    return render_template("visits/complete.html", visit=visit, form=form, customer_step=customer_step,
+                           upload_limit_mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), status
 
 
 def _field_errors(form) -> dict:

@@ -314,6 +314,11 @@
         return;
       }
       var error = body && body.error;
+      if (result.response.status === 413) {
+        // The web server refuses the whole request before the app sees it: the photos are too big together.
+        error = { message: form.getAttribute("data-msg-too-large"), field: "photos" };
+        error.fields = { photos: [error.message] };
+      }
       var refused = form.getAttribute("data-msg-refused").replace("{status}", result.response.status);
       say(error ? error.message : refused, true);
       var fields = (error && error.fields) || {};

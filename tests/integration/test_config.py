@@ -44,3 +44,10 @@ def test_the_factory_compiles_the_translations_a_fresh_checkout_lacks(tmp_path, 
     create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fs.db'}"})
     po_files = sorted(catalogues.glob("zh/LC_MESSAGES/*.po"))
     assert po_files and all(po.with_suffix(".mo").exists() for po in po_files)
+
+
+def test_a_visit_may_send_all_its_photos_at_their_largest(app):
+    from fieldservice.visits.images import PHOTO_MAX_BYTES
+    from fieldservice.visits.services import MAX_PHOTOS
+
+    assert app.config["MAX_CONTENT_LENGTH"] > MAX_PHOTOS * PHOTO_MAX_BYTES

@@ -97,6 +97,8 @@ def test_the_completion_form_offers_only_the_parts_in_the_technicians_van(techni
     assert w.part.code in page and "别人车上的配件" not in page
     assert re.search(r'name="idempotency_key" type="hidden" value="[0-9a-f]{32}"', page)
     assert 'id="signature-pad"' in page and 'enctype="multipart/form-data"' in page
+    # Photos too large together are refused before the app sees them; the tablet says so in words.
+    assert "照片合计太大（总共最多 52 MB）" in page
 
 
 def test_the_completion_form_is_not_offered_before_arrival(technician_client, db):
