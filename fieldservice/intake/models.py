@@ -63,6 +63,11 @@ class ServiceRequest(db.Model):
     notes: Mapped[list["RequestNote"]] = relationship(
         back_populates="request", order_by="RequestNote.created_at.desc()")
 
+    @property
+    def first_arrival_at(self) -> datetime | None:
+        """When a technician first arrived: the moment that decided the on-site promise."""
+        return min((a.arrived_at for a in self.appointments if a.arrived_at is not None), default=None)
+
 
 class RequestNote(db.Model):
     __tablename__ = "request_note"

@@ -269,7 +269,8 @@ def get_request(number: str) -> ServiceRequest:
 def list_requests(*, status: str | None = None, owner_id: int | None = None, at_risk: bool = False,
                   page: int = 1, per_page: int = 50):
     query = select(ServiceRequest).options(selectinload(ServiceRequest.customer), selectinload(ServiceRequest.unit)
-                                           .joinedload(Unit.model), selectinload(ServiceRequest.owner))
+                                           .joinedload(Unit.model), selectinload(ServiceRequest.owner),
+                                           selectinload(ServiceRequest.appointments))
     if status == "open":
         query = query.where(ServiceRequest.status.in_([s.value for s in OPEN_STATUSES]))
     elif status:

@@ -58,3 +58,14 @@ def test_a_countdown_without_a_deadline_is_empty(app):
 
     with app.test_request_context():
         assert fmt_countdown(None) == ""
+
+
+def test_once_a_technician_arrived_the_request_shows_the_arrival_not_a_countdown(make_client, db, clock):
+    request = factories.service_request(sla_due_at=NOW + timedelta(hours=24), status="awaiting_parts")
+    factories.appointment(request=request, start=NOW + timedelta(hours=1), status="done",
+                          arrived_at=NOW + timedelta(hours=1, minutes=10))
+    clock.now = NOW + timedelta(hours=5)
+    agent = make_client("agent", locale="zh_CN")
+    for page in (agent.get("/requests").get_data(as_text=True),
+                 agent.get(f"/requests/{request.number}").get_data(as_text=True)):
+        assert "2026-11-22 10:40 已上门" in page and 'class="countdown"' not in page
