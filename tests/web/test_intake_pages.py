@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -215,3 +215,10 @@ def test_the_timeline_shows_the_visits_of_the_request_too(agent_client, unit, db
     db.session.commit()
     page = agent_client.get(f"/requests/{req.number}", headers=ZH).get_data(as_text=True)
     assert 'data-action="appointment_booked"' in page and "已预约上门" in page
+
+
+def test_a_depot_repair_shows_its_loaner_and_return_date_on_the_request(agent_client, unit, db):
+    req = factories.service_request(owner_unit=unit, status="depot_repair", loaner_serial="LOAN-0001",
+                                    depot_due_date=date(2026, 11, 30))
+    page = agent_client.get(f"/requests/{req.number}", headers=ZH).get_data(as_text=True)
+    assert "2026-11-30 前修好送回 · 备用机 LOAN-0001" in page
