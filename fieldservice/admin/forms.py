@@ -203,7 +203,8 @@ def _money(value: Decimal) -> Decimal:
 
 # --- settings --------------------------------------------------------------------------------------------------
 
-WINDOW_CHOICES = [(m, _l("%(hours)s hours", hours=m / 60 if m % 60 else m // 60)) for m in (60, 90, 120, 180, 240)]
+# "1 h", "1.5 h": a unit symbol reads right for every number, where "hours" would need plural forms.
+WINDOW_CHOICES = [(m, _l("%(hours)s h", hours=m / 60 if m % 60 else m // 60)) for m in (60, 90, 120, 180, 240)]
 
 
 class SettingsForm(FlaskForm):

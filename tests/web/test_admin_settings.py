@@ -71,4 +71,4 @@ def test_only_admins_change_settings(make_client, db):
 def test_the_settings_page_speaks_english(admin_client):
     admin_client.post("/language", data={"locale": "en"})
     page = admin_client.get("/admin/settings").get_data(as_text=True)
-    assert "On-site promise (hours after the request)" in page and "Default: 2 hours" in page
+    assert "On-site promise (hours after the request)" in page and "Default: 2 h" in page
