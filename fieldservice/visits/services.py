@@ -447,6 +447,11 @@ def _fmt(value: datetime | None) -> str:
     return to_local(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def receipt_number(report: ServiceReport | None) -> str | None:
+    """The receipt issued with the first revision: a correction changes the report, not the receipt."""
+    return _original(report).receipt_no if report is not None else None
+
+
 def _original(report: ServiceReport) -> ServiceReport:
     while report.supersedes_id is not None:
         report = db.session.get(ServiceReport, report.supersedes_id)
@@ -490,7 +495,7 @@ def report_document(report: ServiceReport) -> ReportDocument:
         fault_text=report.fault_code.name_for(locale) if report.fault_code else "",
         diagnosis=report.diagnosis, resolution=report.resolution, outcome=outcome,
         charges=Charges.from_dict(report.charges),
-        receipt_number=_original(report).receipt_no,
+        receipt_number=receipt_number(report),
         verdict=verdict, verdict_comment=report.customer_comment or "",
         signer_name=report.signer_name or "", signature_png=report.signature_png,
         technician_name=f"{report.technician.name}  {report.technician.phone}",

@@ -49,7 +49,8 @@ def detail(appointment_id: int):
     visit = access.visit_or_404(current_user, appointment_id)
     report = services.latest_report(visit)
     return render_template(
-        "visits/detail.html", visit=visit, report=report, revisions=services.revisions(visit),
+        "visits/detail.html", visit=visit, report=report, receipt_no=services.receipt_number(report),
+        revisions=services.revisions(visit),
         warranty=services.visit_warranty(visit, report), history=services.unit_history(visit),
         photos=db.session.scalars(select(VisitPhoto.id).where(VisitPhoto.appointment_id == visit.id)).all(),
         travel_form=TravelForm(), arrive_form=ArriveForm(), correction_form=_correction_form(report))

@@ -223,14 +223,16 @@ def test_the_pdf_download_returns_the_stored_bytes(technician_client, db):
 
 def test_a_manager_issues_a_corrected_revision_from_the_visit_page(manager_client, db, app):
     w = fv.workshop()
-    with app.test_request_context():
-        services.complete_visit(w.tech.user, w.visit.id, fv.completion(w), "k")
+    with app.test_request_context():  # an altered serial makes the visit chargeable: it gets a receipt
+        services.complete_visit(w.tech.user, w.visit.id, fv.completion(w, serial_found="SN-OTHER"), "k")
     response = manager_client.post(f"/visits/reports/{services.latest_report(w.visit).id}/correct", data={
         "fault_code": str(w.fault.id), "diagnosis": "更正后的诊断", "resolution": "更换电源板", "note": "笔误"},
         follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "已出具报告第 2 版" in page and "第 2 版" in page
     assert technician_pdf_revisions(db, w) == [1, 2]
+    receipt = db.session.scalar(select(ServiceReport.receipt_no).where(ServiceReport.revision == 1))
+    assert receipt and f"收据号 {receipt}" in page  # the correction keeps the receipt issued with the first
 
 
 def technician_pdf_revisions(db, w):
