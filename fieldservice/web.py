@@ -83,14 +83,15 @@ def csrf_token() -> str:
     as much as the rest of the page header. A reused token is at most a minute older, so it expires at
     most a minute sooner (WTF_CSRF_TIME_LIMIT is an hour).
     """
-    token = g.get(CSRF_FIELD)
+    # Not Flask-WTF's g.csrf_token: a form built by the view signs its own, at that second.
+    token = g.get("reused_csrf_token")
     if token is None:
         raw_token = session.get(CSRF_FIELD)
-        if raw_token is None:  # a new session: Flask-WTF creates the raw token
-            return generate_csrf()
+        if raw_token is None:  # a new session: Flask-WTF creates the raw token, signed below like any other
+            generate_csrf()
+            raw_token = session[CSRF_FIELD]
         secret_key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-        token = _signed_csrf_token(raw_token, secret_key, int(time.time() // 60))
-        setattr(g, CSRF_FIELD, token)
+        token = g.reused_csrf_token = _signed_csrf_token(raw_token, secret_key, int(time.time() // 60))
     return token
 
 
