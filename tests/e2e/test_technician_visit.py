@@ -2,6 +2,7 @@
 import subprocess
 from datetime import datetime, time
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from fieldservice.i18n import local_today, service_tz
@@ -126,8 +127,10 @@ def test_more_parts_than_the_van_holds_are_refused_on_the_parts_step_before_the_
     page.click("[data-testid=next]")
     assert page.get_attribute(".step.current", "data-step") == "2"
     assert page.inner_text("[data-testid=stock-short]") == "车上只有 1 个。"
-    assert f"车上库存不足：{w.part.code} 电源板 填了 5 个，车上只有 1 个。" in page.inner_text("[data-submit-status]")
-    assert page.evaluate("document.activeElement.name") == "parts-0-qty"
+    # The message and the focus follow a moment later (the wizard sets them after its step change).
+    expect(page.locator("[data-submit-status]")).to_contain_text(
+        f"车上库存不足：{w.part.code} 电源板 填了 5 个，车上只有 1 个。")
+    expect(page.locator("input[name=parts-0-qty]")).to_be_focused()
     page.click("[data-testid=customer-step]")  # jumping ahead is refused the same way
     assert page.get_attribute(".step.current", "data-step") == "2"
 
