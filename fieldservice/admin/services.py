@@ -95,13 +95,13 @@ def refuse_if_visits_booked(technician: Technician | None) -> None:
             name=technician.user.display_name, numbers=", ".join(numbers)))
 
 
-def update_user(user_id: int, *, active: bool, actor=None, **changes) -> User:
-    """An account change from the admin pages; a technician with booked visits stays active."""
+def update_user(user_id: int, *, active: bool, role: str, actor=None, **changes) -> User:
+    """An account change from the admin pages; a technician with booked visits stays an active technician."""
     with write_transaction():
         user = db.session.get(User, user_id)
-        if user is not None and user.active and not active:
+        if user is not None and user.role == Role.TECHNICIAN and (user.active and not active or role != user.role):
             refuse_if_visits_booked(db.session.scalar(select(Technician).where(Technician.user_id == user_id)))
-        return auth_services.update_user(user_id, active=active, actor=actor, **changes)
+        return auth_services.update_user(user_id, active=active, role=role, actor=actor, **changes)
 
 
 def update_technician(technician_id: int, profile: TechnicianProfile, actor=None) -> Technician:

@@ -165,8 +165,12 @@ def test_a_technician_with_booked_visits_stays_on_duty_until_they_are_reassigned
     account = {"display_name": "王建国", "role": "technician", "phone": "", "locale": ""}
     response = admin_client.post(f"/admin/users/{tech.user_id}", data=account, follow_redirects=True)
     assert "请先在派工看板上改派或取消" in response.get_data(as_text=True)  # nor can the account be disabled
+    response = admin_client.post(f"/admin/users/{tech.user_id}", data=account | {"role": "agent", "active": "y"},
+                                 follow_redirects=True)
+    assert "请先在派工看板上改派或取消" in response.get_data(as_text=True)  # nor made an agent
     db.session.expire_all()
     assert db.session.get(Technician, tech.id).active and db.session.get(User, tech.user_id).active
+    assert db.session.get(User, tech.user_id).role == "technician"
     visit.status = "cancelled"
     db.session.commit()
     assert admin_client.post(f"/admin/technicians/{tech.id}", data=off_duty).status_code == 302
