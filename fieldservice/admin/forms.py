@@ -16,16 +16,12 @@ from ..choices import CheckboxesField, select_choices
 from ..customers.rules import normalise_phone
 from ..i18n import lazy_gettext as _l
 from ..settings import get_setting
+from ..validators import STRIP
 from .services import TechnicianProfile, parse_regions
 
 PRODUCT_LINES = product_line_choices()
 WEEKDAYS = [("1", _l("Mon")), ("2", _l("Tue")), ("3", _l("Wed")), ("4", _l("Thu")), ("5", _l("Fri")),
             ("6", _l("Sat")), ("7", _l("Sun"))]
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-STRIP = [_strip]
 CODE = [DataRequired(), Length(max=40),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$", message=_l("Use letters, digits, dot, dash, slash or underscore."))]
 

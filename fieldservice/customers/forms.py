@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from ..choices import select_choices
 from ..i18n import lazy_gettext as _l, local_today
+from ..validators import STRIP
 from .rules import (MAX_ADDRESS, MAX_CONTRACT_MONTHS, MAX_INVOICE, MAX_NAME, normalise_phone, normalise_serial,
                     purchase_date_problem, serial_problem)
 
@@ -34,15 +35,11 @@ def valid_purchase_date(_form, field) -> None:
         raise ValidationError(_l("The purchase date cannot be before the year 2000."))
 
 
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Phone, name, serial or request number"), filters=[strip],
+    q = StringField(_l("Phone, name, serial or request number"), filters=STRIP,
                     validators=[Optional(), Length(max=100)])
 
 

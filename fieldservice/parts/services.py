@@ -6,9 +6,10 @@ enough; the CHECK (qty >= 0) behind it makes negative stock impossible even for 
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..catalog.models import Part
@@ -16,11 +17,12 @@ from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
+from ..intake.models import ServiceRequest
 from ..scheduling.models import Appointment, Technician
 from ..settings import get_setting
 from .models import Requisition, StockLevel, StockLocation, StockMovement
-from .rules import (LocationKind, MovementError, MovementKind, QuantityError, RequisitionStatus, check_movement,
-                    parse_quantity)
+from .rules import (VAN_LOW_AT, LocationKind, MovementError, MovementKind, QuantityError, RequisitionStatus,
+                    check_movement, parse_quantity, requisition_in_note, requisition_note)
 
 QUANTITY_MESSAGES = {
     "required": _l("Enter a quantity."),
@@ -187,7 +189,8 @@ def _pending_requisition(requisition_id: int) -> Requisition:
 def _grant(requisition: Requisition, actor) -> None:
     part = _part(requisition.part_id)
     move_stock(MovementKind.TRANSFER, part, requisition.qty, source=_location(requisition.from_location_id),
-               target=_location(requisition.to_location_id), actor=actor, note=f"#{requisition.id}")
+               target=_location(requisition.to_location_id), actor=actor,
+               note=requisition_note(requisition.id))
     requisition.status = RequisitionStatus.APPROVED
     requisition.decided_by_id, requisition.decided_at = actor.id, utcnow()
     record("requisition_approved", requisition, part=part.code, qty=requisition.qty)
@@ -203,3 +206,33 @@ def return_parts(actor, part_id: int, warehouse_id: int, qty: object, note: str 
         db.session.flush()
         record("stock_returned", movement, part=part.code, qty=count, location=warehouse.code)
     return movement
+
+
+# --- reading the stock pages ------------------------------------------------------------------------------
+
+def is_low_stock():
+    """The SQL twin of rules.low_threshold: the part's threshold in a warehouse, VAN_LOW_AT in a van.
+    Needs Part and StockLocation joined to StockLevel."""
+    return StockLevel.qty <= case((StockLocation.kind == LocationKind.VAN.value, VAN_LOW_AT),
+                                  else_=Part.low_stock_threshold)
+
+
+def request_numbers(movements) -> dict[int, str]:
+    """appointment id → its service request's number (SR-…), for the movements issued to visits."""
+    ids = {m.appointment_id for m in movements if m.appointment_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(Appointment.id, ServiceRequest.number).join(ServiceRequest, ServiceRequest.id == Appointment.request_id)
+        .where(Appointment.id.in_(ids))).all())
+
+
+def requisitions_of(movements) -> dict[int, Requisition]:
+    """movement id → the requisition (with its technician) that a transfer fulfilled."""
+    ids = {m.id: requisition_in_note(m.kind, m.note) for m in movements}
+    wanted = {i for i in ids.values() if i}
+    if not wanted:
+        return {}
+    found = {r.id: r for r in db.session.scalars(select(Requisition).where(Requisition.id.in_(wanted))
+                                                 .options(selectinload(Requisition.technician)))}
+    return {movement_id: found[i] for movement_id, i in ids.items() if i in found}

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.decorators import role_required
@@ -14,15 +14,13 @@ from ..auth.models import Role
 from ..catalog.models import Part
 from ..extensions import db
 from ..i18n import service_tz
-from ..intake.models import ServiceRequest
-from ..scheduling.models import Appointment
 from ..settings import get_setting
 from ..web import valid_or_flashed
 from . import services
 from .forms import (KIND_LABELS, LevelFilterForm, MovementFilterForm, ReceiptForm, RejectForm, RequisitionForm,
                     ReturnForm)
 from .models import Requisition, StockLevel, StockLocation, StockMovement
-from .rules import VAN_LOW_AT, LocationKind, MovementKind, RequisitionStatus, is_low, low_threshold
+from .rules import LocationKind, RequisitionStatus, is_low, low_threshold
 
 bp = Blueprint("parts", __name__, url_prefix="/parts")
 PAGE_SIZE = 50
@@ -83,15 +81,14 @@ def levels():
     if form.q.data:
         conditions.append(_part_matches(form.q.data))
     if form.low.data:
-        # The SQL twin of rules.low_threshold: the part's threshold in a warehouse, VAN_LOW_AT in a van.
-        conditions.append(StockLevel.qty <= case((StockLocation.kind == LocationKind.VAN.value, VAN_LOW_AT),
-                                                 else_=Part.low_stock_threshold))
+        conditions.append(services.is_low_stock())
     pending = db.session.scalars(
         select(Requisition).where(Requisition.status == RequisitionStatus.PENDING)
         .options(selectinload(Requisition.part), selectinload(Requisition.technician))
         .order_by(Requisition.requested_at)).all()
     return render_template("parts/levels.html", form=form, levels=_levels(*conditions), pending=pending,
-                           is_low=is_low, low_threshold=low_threshold, receipt_form=_choices(ReceiptForm(), _active_parts()),
+                           is_low=is_low, low_threshold=low_threshold,
+                           receipt_form=_choices(ReceiptForm(), _active_parts()),
                            reject_form=RejectForm(), locations={loc.id: loc for loc in _locations()})
 
 
@@ -122,7 +119,7 @@ def movements():
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return render_template("parts/movements.html", form=form, movements=rows, page=page, total=total,
                            pages=max(1, -(-total // PAGE_SIZE)), kind_labels=KIND_LABELS,
-                           requests=_request_numbers(rows), requisitions=_requisitions(rows),
+                           requests=services.request_numbers(rows), requisitions=services.requisitions_of(rows),
                            link_requests=current_user.role in REQUEST_READERS,
                            locations={loc.id: loc for loc in _locations()},
                            filter_args={k: v for k, v in request.args.items() if k != "page"})
@@ -183,32 +180,3 @@ def _levels(*conditions) -> list[StockLevel]:
 def _part_matches(text: str):
     pattern = f"%{text.strip()}%"
     return or_(Part.code.ilike(pattern), Part.name.ilike(pattern))
-
-
-def _request_numbers(movements) -> dict[int, str]:
-    """appointment id → its service request's number (SR-…), for the movements issued to visits."""
-    ids = {m.appointment_id for m in movements if m.appointment_id}
-    if not ids:
-        return {}
-    return dict(db.session.execute(
-        select(Appointment.id, ServiceRequest.number).join(ServiceRequest, ServiceRequest.id == Appointment.request_id)
-        .where(Appointment.id.in_(ids))).all())
-
-
-def _requisition_id(movement: StockMovement) -> int | None:
-    """The requisition a transfer fulfilled: services._grant notes it as "#<id>"."""
-    note = movement.note or ""
-    if movement.kind == MovementKind.TRANSFER and note.startswith("#") and note[1:].isdigit():
-        return int(note[1:])
-    return None
-
-
-def _requisitions(movements) -> dict[int, Requisition]:
-    """movement id → the requisition (with its technician) that a transfer fulfilled."""
-    ids = {m.id: _requisition_id(m) for m in movements}
-    wanted = {i for i in ids.values() if i}
-    if not wanted:
-        return {}
-    found = {r.id: r for r in db.session.scalars(select(Requisition).where(Requisition.id.in_(wanted))
-                                                 .options(selectinload(Requisition.technician)))}
-    return {movement_id: found[i] for movement_id, i in ids.items() if i in found}

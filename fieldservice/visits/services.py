@@ -43,10 +43,10 @@ from . import access
 from .images import ImageError, clean_photo, clean_signature_png
 from .models import ReportLine, ServiceReport, VisitPhoto
 from .pdf import LABELS, ReportDocument, render_service_report
-from .rules import (DEPOT_WORKING_DAYS, ON_SITE_EXCLUSIONS, OUTCOME_REQUEST_STATUS, Completion, IdentityCheck,
-                    Verdict, VisitOutcome, WorkInput, add_working_days, check_identity,
-                    check_visit_step, coverage_from_decisions, new_verification_code,
-                    normalise_verification_code, parse_labour_qty, stock_shortfalls)
+from .rules import (DEPOT_WORKING_DAYS, MAX_LABOUR_QTY, ON_SITE_EXCLUSIONS, OUTCOME_REQUEST_STATUS, Completion,
+                    IdentityCheck, Verdict, VisitOutcome, WorkInput, add_working_days, check_identity,
+                    check_visit_step, coverage_from_decisions, new_verification_code, normalise_verification_code,
+                    parse_labour_qty, stock_shortfalls)
 
 COMPLETE_ENDPOINT = "visits.complete"
 MAX_PHOTOS = 6
@@ -592,12 +592,12 @@ def report_by_code(request_number: str, code: str) -> ServiceReport | None:
                ServiceRequest.number == request_number.strip().upper()))
 
 
-# Labour is not counted like parts: 1.5 is fine, the limit is 99 (rules.MAX_LABOUR_QTY).
+# Labour is not counted like parts: 1.5 is fine, and the limit is rules.MAX_LABOUR_QTY.
 LABOUR_QUANTITY_MESSAGES = {
     "required": _l("Enter the labour quantity."),
     "not_a_number": _l("Enter the labour quantity as a number, e.g. 1 or 1.5."),
     "not_positive": _l("The labour quantity must be more than 0."),
-    "too_large": _l("The labour quantity is too large (at most 99)."),
+    "too_large": _l("The labour quantity is too large (at most %(max)s).", max=MAX_LABOUR_QTY),
     "too_precise": _l("Use at most two decimals, e.g. 1.5."),
 }
 
