@@ -453,8 +453,12 @@ class _Activity:
             candidates = [self._half_hour(self.now) - timedelta(minutes=30)]
             appointment_status = AppointmentStatus.ON_SITE
         else:
-            visit_day = (reported_at + timedelta(hours=20)).astimezone(self.tz).date()
-            candidates = [self._local(visit_day, h) for h in (9, 11, 14, 16)]
+            # Finished visits: a window about 20 hours after the call that was over before now.
+            aim = reported_at + timedelta(hours=20)
+            days = [aim.astimezone(self.tz).date() + timedelta(days=d) for d in (-1, 0, 1)]
+            candidates = sorted((start for day in days for start in (self._local(day, h) for h in (9, 11, 14, 16))
+                                 if reported_at + timedelta(hours=1) <= start and start + window <= self.now),
+                                key=lambda start: abs(start - aim))
             appointment_status = AppointmentStatus.DONE
         in_hours = status not in (s.EN_ROUTE, s.ON_SITE)
         for start in candidates:
@@ -480,13 +484,15 @@ class _Activity:
                                   created_by_id=request.owner_id,
                                   created_at=request.reported_at + timedelta(minutes=self.rng.randint(5, 40)))
         done = appointment_status is AppointmentStatus.DONE
+        # Visits under way started around now: none of their moments may lie ahead of it.
         if appointment_status is not AppointmentStatus.BOOKED:
-            appointment.en_route_at = start - timedelta(minutes=self.rng.randint(15, 40))
+            appointment.en_route_at = min(start - timedelta(minutes=self.rng.randint(15, 40)), self.now)
         if appointment_status in (AppointmentStatus.ON_SITE, AppointmentStatus.DONE):
-            appointment.arrived_at = start + timedelta(minutes=self.rng.randint(5, 40))
+            appointment.arrived_at = min(start + timedelta(minutes=self.rng.randint(5, 40)), self.now)
             appointment.arrival_lat, appointment.arrival_lon = customer["lat"], customer["lon"]
         if done:
-            appointment.finished_at = appointment.arrived_at + timedelta(minutes=self.rng.randint(40, 100))
+            appointment.finished_at = min(appointment.arrived_at + timedelta(minutes=self.rng.randint(40, 100)),
+                                          self.now)
         db.session.add(appointment)
         db.session.flush()
         if not done:
@@ -588,7 +594,8 @@ class _Activity:
             follow_up.satisfaction = self.rng.choice((4, 5, 5))
             follow_up.on_time, follow_up.solved, follow_up.attitude = True, True, 5
             follow_up.comment = self.rng.choice(("师傅很专业，准时上门", "维修及时，态度好", "已正常使用"))
-            follow_up.completed_at = self._local(finished_day + timedelta(days=self.callback_days), 10)
+            called = self._local(finished_day + timedelta(days=self.callback_days), 10)
+            follow_up.completed_at = min(called, self.now)
             request.closed_at = follow_up.completed_at
         db.session.add(follow_up)
         self.created["follow_ups"] += 1

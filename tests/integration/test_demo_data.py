@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from fieldservice.auth.models import User
+from fieldservice.database import utcnow
 from fieldservice.demo import data
 from fieldservice.demo.load import demo_counts
 from fieldservice.extensions import db as _db
@@ -151,6 +152,21 @@ def test_requests_visits_and_reports_are_consistent(demo):
             assert report.total_due == sum(line.net for line in report.lines)
             assert (report.receipt_no is not None) == (report.total_due > 0)
     assert _db.session.scalar(select(func.count()).select_from(FollowUp)) == statuses["completed"] + statuses["closed"]
+
+
+def test_nothing_in_the_demo_has_happened_after_now(demo):
+    """Visits under way are placed around the moment the demo is loaded; none of their moments lies ahead."""
+    now = utcnow()
+    past = [r.reported_at for r in _db.session.scalars(select(ServiceRequest))]
+    past += [r.closed_at for r in _db.session.scalars(select(ServiceRequest)) if r.closed_at]
+    for a in _db.session.scalars(select(Appointment)):
+        past += [a.created_at] + [m for m in (a.en_route_at, a.arrived_at, a.finished_at) if m]
+        if a.status == "done":
+            assert a.window_end <= now, a.id
+    past += [r.signed_at for r in _db.session.scalars(select(ServiceReport))]
+    past += [m.at for m in _db.session.scalars(select(StockMovement))]
+    past += [f.completed_at for f in _db.session.scalars(select(FollowUp)) if f.completed_at]
+    assert past and max(past) <= now
 
 
 def test_stock_levels_are_explained_by_the_ledger(demo):
