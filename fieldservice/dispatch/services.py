@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
 from ..auth.current import acting_user
@@ -26,8 +26,8 @@ from ..intake.models import ServiceRequest
 from ..intake.rules import RequestStatus
 from ..scheduling import planner, rules
 from ..scheduling.models import ACTIVE_APPOINTMENT_STATUSES, Appointment, AppointmentStatus, DayPlan, Technician
-from ..scheduling.services import (active_technicians, book_appointment, clean_reason, request_facts,
-                                   scheduling_settings, with_bookings)
+from ..scheduling.services import (active_appointment, active_technicians, book_appointment, clean_reason,
+                                   request_facts, scheduling_settings, with_bookings)
 from . import svgmap
 
 UTC = timezone.utc
@@ -260,6 +260,22 @@ def propose_plan(day: date, *, now: datetime | None = None) -> DayPlan:
                unassigned=len(payload["unassigned"]), km=plan.total_km, baseline_km=greedy.total_km,
                book_today=len(today) or None)
     return proposal
+
+
+def book_today_now(proposal: DayPlan) -> list[dict]:
+    """The plan's "book today" list as it stands now: the stored rows, each with the request's status and the
+    visit booked for it since (if any), so a booked request shows its visit instead of a second booking link."""
+    rows = proposal.payload.get("book_today") or []
+    requests = {r.id: r for r in db.session.scalars(
+        select(ServiceRequest).where(ServiceRequest.id.in_([row["request_id"] for row in rows]))
+        .options(selectinload(ServiceRequest.appointments).joinedload(Appointment.technician)))}
+    current = []
+    for row in rows:
+        request = requests.get(row["request_id"])
+        booked = active_appointment(request) if request else None
+        current.append({**row, "status": request.status if request else None, "booked": booked,
+                        "waiting": request is not None and request.status == RequestStatus.NEW})
+    return current
 
 
 def late_visits(proposal: DayPlan) -> int:

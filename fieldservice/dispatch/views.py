@@ -216,7 +216,8 @@ def plan_preview(plan_id: int):
 
 def _plan_preview_page(proposal: DayPlan, form: PlanForm):
     return render_template("dispatch/plan_preview.html", plan=proposal, form=form,
-                           plan_map=services.plan_map(proposal), late_visits=services.late_visits(proposal))
+                           plan_map=services.plan_map(proposal), late_visits=services.late_visits(proposal),
+                           book_today=services.book_today_now(proposal))
 
 
 @bp.post("/dispatch/plan/<int:plan_id>/apply")

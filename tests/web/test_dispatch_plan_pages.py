@@ -1,7 +1,10 @@
+from datetime import datetime
+
 import pytest
 from sqlalchemy import func, select
 
-from fieldservice.models import Appointment, AuditEvent
+from fieldservice.models import Appointment, AuditEvent, DayPlan
+from fieldservice.scheduling.services import book_appointment
 from tests.factories_dispatch import MINHANG, PUDONG, SUZHOU, at, request_at, technician
 
 
@@ -63,6 +66,32 @@ def test_requests_that_can_still_be_booked_today_are_listed_apart_with_links_to_
     assert tomorrow.number in routes[:routes.index('data-testid="plan-unassigned"')]
     assert due_today.number not in routes
     assert 'data-testid="plan-late-reason"' not in preview  # nothing late: no reason asked
+
+
+def test_a_request_booked_since_the_plan_was_made_shows_its_visit_instead_of_a_second_booking_link(
+        manager_client, db, monkeypatch):
+    _three_oclock_this_morning(monkeypatch)
+    tech = technician("东区师傅", base=PUDONG)
+    booked_since = request_at(PUDONG, due=at(0, 14), customer_name="已约")
+    still_waiting = request_at(PUDONG, due=at(0, 14), customer_name="仍待约")
+    location = manager_client.post("/dispatch/plan").headers["Location"]
+    plan_id = int(location.rsplit("/", 1)[1])
+    row = next(t for t in db.session.get(DayPlan, plan_id).payload["book_today"] if t["request_id"] == booked_since.id)
+    book_appointment(booked_since.id, tech.id, datetime.fromisoformat(row["window_start"]), now=at(0, 3))
+    note = _book_today_note(manager_client.get(location).get_data(as_text=True))
+    assert "今天仍可在承诺时限内上门的请求：1 个" in note
+    assert f'href="/requests/{still_waiting.id}/book"' in note
+    assert f'href="/requests/{booked_since.id}/book"' not in note
+    assert 'data-testid="book-today-booked"' in note and "已预约：东区师傅" in note
+    book_appointment(still_waiting.id, tech.id, at(0, 12), now=at(0, 3))
+    preview = manager_client.get(location).get_data(as_text=True)
+    note = _book_today_note(preview)
+    assert "生成本方案时列为今天预约的请求：2 个" in note and 'href="/requests/' not in note
+    assert 'class="flash flash-info book-today"' in preview  # nothing left to do: no longer a warning
+
+
+def _book_today_note(preview: str) -> str:
+    return preview[preview.index('data-testid="book-today"'):preview.index('data-testid="plan-figures"')]
 
 
 def test_applying_a_plan_with_late_visits_asks_the_manager_for_the_reason_in_their_language(make_client, db,
