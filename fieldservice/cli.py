@@ -1,8 +1,11 @@
 """Command line: `flask --app wsgi <command>`. Areas add theirs in <area>/commands.py (COMMANDS list)."""
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
@@ -41,14 +44,18 @@ def missing_translations_command(po: bool):
 @click.command("api-token")
 @click.argument("username")
 @click.option("--label", default=None, help="What the token is for, e.g. telephony.")
+@click.option("--revoke", is_flag=True, help="Withdraw every token of USERNAME instead (e.g. one leaked).")
 @with_appcontext
-def api_token_command(username: str, label: str | None):
+def api_token_command(username: str, label: str | None, revoke: bool):
     """Print a new API token for USERNAME (shown once; only its hash is stored)."""
-    from .auth.services import issue_api_token
+    from .auth.services import issue_api_token, revoke_api_tokens
     from .errors import DomainError
 
     try:
-        click.echo(issue_api_token(username, label))
+        if revoke:
+            click.echo(f"revoked {revoke_api_tokens(username)} token(s) of {username}")
+        else:
+            click.echo(issue_api_token(username, label))
     except DomainError as error:
         raise click.ClickException(str(error.message))
 
@@ -71,9 +78,32 @@ def create_user_command(username: str, role: str, display_name: str, password: s
     click.echo(f"created {role} {username}")
 
 
+@click.command("backup")
+@click.option("--to", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the backup (default: instance/backups).")
+@click.option("--keep", type=click.IntRange(min=1), default=None,
+              help="Afterwards delete all but the newest N backups in that folder.")
+@with_appcontext
+def backup_command(directory: Path | None, keep: int | None):
+    """Write a consistent copy of the database, safe while the app serves (README: restoring)."""
+    from .backup import BackupError, prune_backups, write_backup
+    from .extensions import db
+    from .i18n import service_tz
+
+    directory = directory or Path(current_app.instance_path) / "backups"
+    try:
+        path = write_backup(db.engine, directory, datetime.now(service_tz()))
+    except BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"backup written: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    if keep:
+        for old in prune_backups(directory, keep):
+            click.echo(f"removed the older backup {old.name}")
+
+
 def register_commands(app: Flask) -> None:
     for command in (init_db_command, compile_translations_command, missing_translations_command, api_token_command,
-                    create_user_command):
+                    create_user_command, backup_command):
         app.cli.add_command(command)
     from . import AREAS, import_optional
 
