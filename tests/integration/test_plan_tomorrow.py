@@ -1,7 +1,7 @@
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fieldservice.errors import Conflict, DomainError
 from fieldservice.dispatch import services as dispatch
@@ -133,3 +133,16 @@ def test_applying_a_plan_with_late_visits_needs_a_reason_and_books_nothing_witho
     assert reasons == {overdue.id: (True, None), on_time.id: (False, None)}
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "day_plan_applied"))
     assert event.detail["late_reason"] == "今天已无空闲技术员"
+
+
+def test_the_plan_tomorrow_command_proposes_the_plan_for_a_manager_to_apply(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "PLAN_TIME_LIMIT", 0.5)
+    technician("东区师傅", base=PUDONG)
+    request_at(PUDONG, due=at(1, 18), customer_name="明天到期")
+    result = app.test_cli_runner().invoke(args=["plan-tomorrow"])
+    assert result.exit_code == 0, result.output
+    [proposal] = db.session.scalars(select(DayPlan)).all()
+    assert proposal.day == local_day(1) and proposal.applied_at is None
+    assert f"plan {proposal.id} for {local_day(1)}: 1 of 1 request(s) planned, 0 after the promise" in result.output
+    assert f"/dispatch/plan/{proposal.id}" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Appointment)) == 0
