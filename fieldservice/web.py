@@ -106,7 +106,12 @@ def init_app(app) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if current_user.is_authenticated and "Cache-Control" not in response.headers:
+        if app.config["PRODUCTION"]:
+            # Production cookies are Secure: the browser must never try the site over plain HTTP again.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # Pages of a logged-in user and answers to an API token hold customer data: never cached.
+        signed_in = current_user.is_authenticated or g.get("api_user") is not None
+        if signed_in and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response
 

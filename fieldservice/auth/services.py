@@ -1,6 +1,7 @@
 """Use cases for accounts: log in and out, create, disable, reset passwords, API tokens."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -8,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
@@ -36,6 +38,9 @@ def authenticate(username: str, password: str) -> User:
             outcome = "locked"
         else:
             user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+            if user is None:
+                # As slow as a wrong password: the answer's timing must not tell which usernames exist.
+                check_password_hash(_dummy_hash(), password)
             if user is None or not user.check_password(password) or not user.active:
                 record("login_failed", object_type="user_account", object_id=username.lower(), actor=user)
                 outcome = "failed"
@@ -48,6 +53,16 @@ def authenticate(username: str, password: str) -> User:
     if outcome == "failed":
         raise DomainError("login_failed", _l("Wrong username or password, or the account is disabled."))
     return user
+
+
+@functools.cache
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def _dummy_hash() -> str:
+    """A hash made like a real user's (User.set_password), checked when the username is unknown."""
+    return _dummy_hash_for(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def end_sessions(user: User) -> None:
@@ -116,6 +131,22 @@ def issue_api_token(username: str, label: str | None = None) -> str:
         db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label))
         record("api_token_issued", user, actor=user)
     return token
+
+
+def revoke_api_tokens(username: str) -> int:
+    """Withdraw every live token of the user (leaked, or the integration retired); returns how many.
+
+    Disabling the account also refuses its tokens, but takes the user's pages away with them."""
+    with write_transaction():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound("unknown_user", _l("No user named %(name)s.", name=username))
+        tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                           ApiToken.revoked.is_(False))).all()
+        for token in tokens:
+            token.revoked = True
+        record("api_tokens_revoked", user, actor=user, count=len(tokens))
+    return len(tokens)
 
 
 def hash_token(token: str) -> str:

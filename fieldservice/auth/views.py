@@ -10,8 +10,14 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    # Only local paths: an open redirect would let a phishing link borrow our login page.
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+    # Only local paths: an open redirect would let a phishing link borrow our login page. Browsers read a
+    # backslash as "/" and drop tabs and line breaks (so "/<TAB>/evil.example" becomes "//evil.example"):
+    # a target holding a backslash, whitespace or a control character is refused outright.
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
