@@ -56,6 +56,13 @@ def valid_or_flashed(form, *, labelled: bool = False) -> bool:
     return False
 
 
+def back_or(default: str):
+    """Back to the page the user came from, if it is one of ours; a Referer naming another site goes to
+    `default`, so no redirect of ours leads off-site."""
+    referrer = request.referrer or ""
+    return redirect(referrer if referrer.startswith(request.host_url) else default)
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
     user = session_user(int(user_id)) if user_id.isdigit() else None
@@ -128,7 +135,7 @@ def init_app(app) -> None:
         if wants_json():
             return json_error(error.status_code, error.code, str(error.message), **error.details)
         flash(str(error.message), "error")
-        return redirect(request.referrer or url_for("main.home"))
+        return back_or(url_for("main.home"))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

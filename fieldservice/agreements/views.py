@@ -18,6 +18,7 @@ from ..customers.models import Customer
 from ..extensions import db
 from ..followups.models import FollowUp
 from ..warranty.rules import add_months
+from ..web import back_or
 from . import services
 from .forms import AgreementFilterForm, AgreementForm, CancelForm
 from .models import AgreementStatus, PlannedStatus, PlannedVisit, ServiceAgreement
@@ -167,7 +168,7 @@ def cancel(agreement_id: int):
 def renewal_call(agreement_id: int):
     services.schedule_renewal_call(agreement_id)
     flash(_("The renewal call is on the follow-up list for today."), "success")
-    return redirect(request.referrer or url_for("agreements.expiring"))
+    return back_or(url_for("agreements.expiring"))
 
 
 @bp.post("/plan/<int:item_id>/replan")

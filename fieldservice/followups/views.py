@@ -13,7 +13,7 @@ from ..auth.services import office_staff_choices
 from ..customers.rules import mask_phone
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from ..web import valid_or_flashed
+from ..web import back_or, valid_or_flashed
 from . import services
 from .forms import KIND_LABELS, STATUS_LABELS, CallFilterForm, CallOutcomeForm, ReassignForm
 from .models import FollowUp
@@ -120,7 +120,7 @@ def reveal_phone(follow_up_id: int):
     if request.accept_mimetypes.best == "application/json":
         return jsonify(phone=phone)
     flash(_("Phone number: %(phone)s", phone=phone), "info")
-    return redirect(request.referrer or url_for("followups.show", follow_up_id=follow_up_id))
+    return back_or(url_for("followups.show", follow_up_id=follow_up_id))
 
 
 @bp.post("/<int:follow_up_id>/repair-request")

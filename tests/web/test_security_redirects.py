@@ -35,3 +35,22 @@ def test_the_login_page_a_protected_page_sends_to_brings_the_user_back_there(cli
 def test_the_language_switch_never_sends_the_browser_to_another_site(client, db, target):
     response = client.post("/language", data={"locale": "en", "next": target})
     assert response.status_code == 302 and response.headers["Location"] == "/home"
+
+
+def test_after_an_action_the_browser_goes_back_only_to_a_page_of_this_site(make_client, db):
+    from tests import factories_aftercare
+
+    agent = make_client("agent")
+    agreement = factories_aftercare.agreement(status="active")
+    action = f"/agreements/{agreement.id}/renewal-call"
+    offsite = agent.post(action, headers={"Referer": "https://evil.example/agreements"})
+    assert offsite.headers["Location"] == "/agreements/expiring"
+    ours = agent.post(action, headers={"Referer": "http://localhost/agreements?status=active"})
+    assert ours.headers["Location"] == "http://localhost/agreements?status=active"
+
+
+def test_a_refused_action_goes_back_only_to_a_page_of_this_site(make_client, db):
+    agent = make_client("agent")
+    unknown = "/agreements/999999/renewal-call"  # refused by the service: the error handler redirects
+    response = agent.post(unknown, headers={"Referer": "https://evil.example/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
