@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..auth import services as auth_services
 from ..auth.decorators import role_required
-from ..auth.forms import EditUserForm, ResetPasswordForm, UserForm
+from ..auth.forms import ApiTokenForm, EditUserForm, ResetPasswordForm, UserForm
 from ..auth.models import Role, User
 from ..catalog.models import FaultCode, LabourItem, Part, Partner, ProductModel, Setting
 from ..catalog.services import product_line_label
@@ -60,7 +60,16 @@ def edit_user(user_id: int):
                              actor=current_user)
         flash(_("Saved."), "success")
         return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm())
+    return _user_page(user, form)
+
+
+def _user_page(user: User, form=None, *, token_form=None, new_token: str | None = None, status: int = 200):
+    # Forms not posted are filled from the user, never from another form's post: an absent checkbox
+    # would read as "not active", and saving that page would disable the user.
+    return render_template("admin/user_form.html", form=form or EditUserForm(formdata=None, obj=user), user=user,
+                           reset_form=ResetPasswordForm(formdata=None),
+                           token_form=token_form or ApiTokenForm(formdata=None),
+                           tokens=auth_services.api_tokens(user.id), new_token=new_token), status
 
 
 @bp.post("/users/<int:user_id>/password")
@@ -71,6 +80,26 @@ def reset_password(user_id: int):
         return redirect(url_for("admin.edit_user", user_id=user_id))
     auth_services.reset_password(user_id, form.password.data, actor=current_user)
     flash(_("Password changed; the user's open sessions were ended."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@role_required(Role.ADMIN)
+def issue_token(user_id: int):
+    """The new token is shown on this answer only (never redirected or flashed: only its hash is kept)."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = ApiTokenForm()
+    if not form.validate():
+        return _user_page(user, token_form=form, status=422)
+    token = auth_services.issue_api_token(user.username, form.label.data, actor=current_user)
+    return _user_page(user, new_token=token)
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@role_required(Role.ADMIN)
+def revoke_token(user_id: int, token_id: int):
+    token = auth_services.revoke_api_token(user_id, token_id, actor=current_user)
+    flash(_("The token %(label)s no longer opens the API.", label=token.label or f"#{token.id}"), "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 

@@ -4,6 +4,7 @@ from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional, R
 
 from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
+from ..validators import STRIP
 from .models import Role
 
 ROLE_CHOICES = [
@@ -47,3 +48,8 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+
+
+class ApiTokenForm(FlaskForm):
+    label = StringField(_l("What the token is for"), filters=STRIP, validators=[Optional(), Length(max=100)],
+                        description=_l("e.g. telephony, WeChat front end"))

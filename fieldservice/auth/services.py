@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -121,15 +121,35 @@ def set_locale(user: User, locale: str) -> None:
         record("locale_changed", user, actor=user, locale=locale)
 
 
-def issue_api_token(username: str, label: str | None = None) -> str:
+def issue_api_token(username: str, label: str | None = None, actor=None) -> str:
     """A new bearer token for the user; only its hash is stored, so it is shown once."""
     token = secrets.token_urlsafe(32)
+    label = (label or "").strip() or None
     with write_transaction():
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
             raise NotFound("unknown_user", _l("No user named %(name)s.", name=username))
         db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label))
-        record("api_token_issued", user, actor=user)
+        record("api_token_issued", user, actor=actor or user, label=label)
+    return token
+
+
+def api_tokens(user_id: int) -> list[ApiToken]:
+    """The user's tokens, live ones first, then the newest."""
+    return db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                              .order_by(ApiToken.revoked, ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+
+
+def revoke_api_token(user_id: int, token_id: int, actor=None) -> ApiToken:
+    """Withdraw one of the user's tokens (e.g. of a retired integration); their other tokens keep working."""
+    with write_transaction():
+        token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+        if token is None or token.user_id != user_id:
+            raise NotFound("unknown_token", _l("This API token does not exist."))
+        if token.revoked:
+            raise Conflict("token_revoked", _l("This API token has already been revoked."))
+        token.revoked = True
+        record("api_token_revoked", token.user, actor=actor, token_id=token.id, label=token.label)
     return token
 
 
@@ -153,11 +173,22 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Last use is kept to the hour: a write on every API call would queue the calls behind each other on SQLite.
+TOKEN_USE_RESOLUTION = timedelta(hours=1)
+
+
 def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
                                                    ApiToken.revoked.is_(False)))
     if row is None or not row.user.active:
         return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+        with write_transaction():
+            db.session.execute(update(ApiToken).where(
+                ApiToken.id == row.id, or_(ApiToken.last_used_at.is_(None),
+                                           ApiToken.last_used_at <= now - TOKEN_USE_RESOLUTION))
+                .values(last_used_at=now))
     return row.user
 
 

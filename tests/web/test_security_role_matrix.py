@@ -15,6 +15,7 @@ OFFICE, CALL_CENTRE, BOOKERS, STAFF = {A, M}, {A, M, AD}, {A, M}, {T, M}
 
 POSTS = [
     ("/admin/users/new", {AD}), ("/admin/users/9999", {AD}), ("/admin/users/9999/password", {AD}),
+    ("/admin/users/9999/tokens", {AD}), ("/admin/users/9999/tokens/9999/revoke", {AD}),
     ("/admin/technicians/new", {AD}), ("/admin/technicians/9999", {AD}), ("/admin/settings", {AD}),
     ("/admin/catalog/parts/new", {AD}), ("/admin/catalog/parts/9999", {AD}),
     ("/customers/import", {AD}), ("/customers/new", CALL_CENTRE), ("/customers/9999/units", CALL_CENTRE),
