@@ -41,6 +41,9 @@ class StockMovement(db.Model):
         CheckConstraint("qty > 0", name="qty_positive"),
         CheckConstraint(enum_check("kind", MovementKind), name="kind_valid"),
         CheckConstraint("from_location_id IS NOT NULL OR to_location_id IS NOT NULL", name="has_a_location"),
+        # Only a transfer (领用: warehouse to van) fulfils a requisition.
+        CheckConstraint(f"requisition_id IS NULL OR kind = '{MovementKind.TRANSFER.value}'",
+                        name="requisition_only_on_a_transfer"),
         Index("ix_stock_movement_part_at", "part_id", "at"),
     )
 
@@ -53,11 +56,14 @@ class StockMovement(db.Model):
     to_location_id: Mapped[int | None] = mapped_column(ForeignKey("stock_location.id"))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The requisition this transfer fulfilled; unique: the database, too, moves a requisition's parts once.
+    requisition_id: Mapped[int | None] = mapped_column(ForeignKey("requisition.id"), unique=True)
     note: Mapped[str | None] = mapped_column(Text)
 
     part: Mapped["Part"] = relationship()  # noqa: F821
     from_location: Mapped[StockLocation | None] = relationship(foreign_keys=[from_location_id])
     to_location: Mapped[StockLocation | None] = relationship(foreign_keys=[to_location_id])
+    requisition: Mapped[Requisition | None] = relationship()
 
 
 class Requisition(db.Model):

@@ -119,16 +119,3 @@ def is_low(qty: int, threshold: int, kind: LocationKind | str = LocationKind.WAR
     """Low stock: at or below the location's threshold (a warehouse threshold of 2 marks 2, 1 and 0;
     a van row only at 0)."""
     return qty <= low_threshold(kind, threshold)
-
-
-def requisition_note(requisition_id: int) -> str:
-    """The note on the transfer that fulfils a requisition: movements have no requisition column."""
-    return f"#{requisition_id}"
-
-
-def requisition_in_note(kind: MovementKind | str, note: str | None) -> int | None:
-    """The requisition a transfer fulfilled, read back from requisition_note()."""
-    note = note or ""
-    if kind == MovementKind.TRANSFER and note.startswith("#") and note[1:].isdigit():
-        return int(note[1:])
-    return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 from sqlalchemy import case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..catalog.models import Part
@@ -22,7 +21,7 @@ from ..scheduling.models import Appointment, Technician
 from ..settings import get_setting
 from .models import Requisition, StockLevel, StockLocation, StockMovement
 from .rules import (VAN_LOW_AT, LocationKind, MovementError, MovementKind, QuantityError, RequisitionStatus,
-                    check_movement, parse_quantity, requisition_in_note, requisition_note)
+                    check_movement, parse_quantity)
 
 QUANTITY_MESSAGES = {
     "required": _l("Enter a quantity."),
@@ -102,8 +101,8 @@ def _put(part: Part, location: StockLocation, qty: int) -> None:
 
 
 def move_stock(kind: MovementKind, part: Part, qty: int, *, source: StockLocation | None = None,
-               target: StockLocation | None = None, appointment_id: int | None = None, actor=None,
-               note: str | None = None) -> StockMovement:
+               target: StockLocation | None = None, appointment_id: int | None = None,
+               requisition_id: int | None = None, actor=None, note: str | None = None) -> StockMovement:
     """Take from `source`, put into `target`, write the ledger row; call inside a write transaction."""
     try:
         check_movement(kind, source.kind if source else None, target.kind if target else None)
@@ -115,7 +114,7 @@ def move_stock(kind: MovementKind, part: Part, qty: int, *, source: StockLocatio
         _put(part, target, qty)
     movement = StockMovement(kind=kind.value, part_id=part.id, qty=qty, from_location_id=source and source.id,
                              to_location_id=target and target.id, appointment_id=appointment_id,
-                             actor_id=getattr(actor, "id", None), note=note or None)
+                             requisition_id=requisition_id, actor_id=getattr(actor, "id", None), note=note or None)
     db.session.add(movement)
     return movement
 
@@ -189,8 +188,7 @@ def _pending_requisition(requisition_id: int) -> Requisition:
 def _grant(requisition: Requisition, actor) -> None:
     part = _part(requisition.part_id)
     move_stock(MovementKind.TRANSFER, part, requisition.qty, source=_location(requisition.from_location_id),
-               target=_location(requisition.to_location_id), actor=actor,
-               note=requisition_note(requisition.id))
+               target=_location(requisition.to_location_id), requisition_id=requisition.id, actor=actor)
     requisition.status = RequisitionStatus.APPROVED
     requisition.decided_by_id, requisition.decided_at = actor.id, utcnow()
     record("requisition_approved", requisition, part=part.code, qty=requisition.qty)
@@ -225,14 +223,3 @@ def request_numbers(movements) -> dict[int, str]:
     return dict(db.session.execute(
         select(Appointment.id, ServiceRequest.number).join(ServiceRequest, ServiceRequest.id == Appointment.request_id)
         .where(Appointment.id.in_(ids))).all())
-
-
-def requisitions_of(movements) -> dict[int, Requisition]:
-    """movement id → the requisition (with its technician) that a transfer fulfilled."""
-    ids = {m.id: requisition_in_note(m.kind, m.note) for m in movements}
-    wanted = {i for i in ids.values() if i}
-    if not wanted:
-        return {}
-    found = {r.id: r for r in db.session.scalars(select(Requisition).where(Requisition.id.in_(wanted))
-                                                 .options(selectinload(Requisition.technician)))}
-    return {movement_id: found[i] for movement_id, i in ids.items() if i in found}

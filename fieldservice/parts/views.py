@@ -114,12 +114,14 @@ def movements():
                                                                 tzinfo=tz))
     page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.options(selectinload(StockMovement.part))
+    loads = (selectinload(StockMovement.part),
+             selectinload(StockMovement.requisition).selectinload(Requisition.technician))
+    rows = db.session.scalars(query.options(*loads)
                               .order_by(StockMovement.at.desc(), StockMovement.id.desc())
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return render_template("parts/movements.html", form=form, movements=rows, page=page, total=total,
                            pages=max(1, -(-total // PAGE_SIZE)), kind_labels=KIND_LABELS,
-                           requests=services.request_numbers(rows), requisitions=services.requisitions_of(rows),
+                           requests=services.request_numbers(rows),
                            link_requests=current_user.role in REQUEST_READERS,
                            locations={loc.id: loc for loc in _locations()},
                            filter_args={k: v for k, v in request.args.items() if k != "page"})

@@ -39,6 +39,8 @@ def test_a_requisition_waits_for_approval_then_moves_the_parts_into_the_van(db, 
     assert qty(db, part, warehouse) == 7 and qty(db, part, tech.van) == 3
     assert ledger(db) == [("transfer", 3, warehouse.id, tech.van_location_id)]
     assert db.session.get(Requisition, requisition.id).status == "approved"
+    transfer = db.session.scalar(select(StockMovement))
+    assert transfer.requisition_id == requisition.id and transfer.note is None
 
 
 def test_a_requisition_is_direct_when_no_approval_is_needed(db, store):
@@ -47,6 +49,7 @@ def test_a_requisition_is_direct_when_no_approval_is_needed(db, store):
     db.session.commit()
     requisition = services.request_parts(tech.user, part.id, warehouse.id, 2)
     assert requisition.status == "approved" and qty(db, part, tech.van) == 2 and qty(db, part, warehouse) == 8
+    assert db.session.scalar(select(StockMovement.requisition_id)) == requisition.id
 
 
 def test_a_requisition_is_approved_once(db, store):
@@ -138,3 +141,28 @@ def test_the_database_refuses_negative_stock_even_without_the_services(db, store
         db.session.flush()
     db.session.rollback()
     assert qty(db, part, warehouse) == 10
+
+
+def test_the_database_refuses_a_requisition_on_a_movement_that_is_not_a_transfer(db, store):
+    tech, warehouse, part = store
+    requisition = services.request_parts(tech.user, part.id, warehouse.id, 1)
+    db.session.add(StockMovement(kind="receipt", part_id=part.id, qty=1, to_location_id=warehouse.id,
+                                 requisition_id=requisition.id))
+    with pytest.raises(IntegrityError) as error:
+        db.session.flush()
+    assert "requisition_only_on_a_transfer" in str(error.value.orig)
+    db.session.rollback()
+    assert ledger(db) == []
+
+
+def test_the_database_refuses_a_second_transfer_for_one_requisition(db, store):
+    tech, warehouse, part = store
+    requisition = services.request_parts(tech.user, part.id, warehouse.id, 1)
+    services.approve_requisition(factories.user(role="manager"), requisition.id)
+    db.session.add(StockMovement(kind="transfer", part_id=part.id, qty=1, from_location_id=warehouse.id,
+                                 to_location_id=tech.van_location_id, requisition_id=requisition.id))
+    with pytest.raises(IntegrityError) as error:
+        db.session.flush()
+    assert "requisition_id" in str(error.value.orig)
+    db.session.rollback()
+    assert len(ledger(db)) == 1

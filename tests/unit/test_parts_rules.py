@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from fieldservice.parts.rules import (LocationKind, MovementError, MovementKind, QuantityError, check_movement, is_low,
-                                      low_threshold, parse_quantity, requisition_in_note, requisition_note)
+                                      low_threshold, parse_quantity)
 
 
 @pytest.mark.parametrize("value, expected", [("2", 2), (" 3 ", 3), ("２", 2), (5, 5), (2.0, 2), ("4.0", 4),
@@ -64,9 +64,3 @@ def test_a_van_row_is_low_only_when_it_is_empty_whatever_the_parts_threshold():
     assert not is_low(4, 5, LocationKind.VAN) and not is_low(1, 6, "van")
     assert is_low(0, 5, LocationKind.VAN)
     assert low_threshold(LocationKind.VAN, 5) == 0
-
-
-def test_a_transfer_names_the_requisition_it_fulfilled_and_other_notes_name_none():
-    assert requisition_in_note(MovementKind.TRANSFER, requisition_note(17)) == 17
-    assert requisition_in_note(MovementKind.TRANSFER, "#abc") is None
-    assert requisition_in_note(MovementKind.ISSUE, requisition_note(17)) is None

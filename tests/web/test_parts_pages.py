@@ -132,7 +132,8 @@ def test_the_ledger_names_the_service_request_and_the_requisition_not_bare_ids(m
             parts.issue_for_visit(w.visit, w.part.id, 1, technician_client.technician.van_location_id)
     page = table(manager_client.get("/parts/movements").get_data(as_text=True), "movements")
     assert 'href="/requests/SR-20260301-0007"' in page and "服务单 SR-20260301-0007" in page
-    assert f"领用申请 #{requisition_row.id}（{technician_client.technician.name}）" in page
+    named = f"领用申请 #{requisition_row.id}（{technician_client.technician.name}）"
+    assert f'data-testid="movement-requisition">{named}</span></td>' in page
     assert "Visit #" not in page and "访问 #" not in page
 
 
