@@ -180,5 +180,6 @@ def _levels(*conditions) -> list[StockLevel]:
 
 
 def _part_matches(text: str):
-    pattern = f"%{text.strip()}%"
-    return or_(Part.code.ilike(pattern), Part.name.ilike(pattern))
+    # autoescape: a typed "%" or "_" is looked for as itself, not as a wildcard.
+    text = text.strip()
+    return or_(Part.code.icontains(text, autoescape=True), Part.name.icontains(text, autoescape=True))

@@ -167,3 +167,12 @@ def test_a_manager_rejects_a_requisition(technician_client, manager_client, db, 
     db.session.expire_all()
     assert requisition.status == "rejected"
     assert "已驳回" in technician_client.get("/parts/my").get_data(as_text=True)
+
+
+def test_a_percent_sign_or_underscore_in_the_part_search_is_looked_for_as_itself(manager_client, stock):
+    warehouse, _board, _fuse = stock
+    factories.stock(factories.part(code="R_10%", name="电阻10%"), warehouse, 5)
+    found = table(manager_client.get("/parts/levels?q=%25").get_data(as_text=True), "levels")
+    assert "R_10%" in found and "PW-01" not in found and "FU-3A" not in found
+    found = table(manager_client.get("/parts/levels?q=_").get_data(as_text=True), "levels")
+    assert "R_10%" in found and "PW-01" not in found
