@@ -4,12 +4,13 @@ from __future__ import annotations
 import functools
 import time
 
-from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .auth.current import session_user
 from .catalog.services import product_line_label
@@ -19,6 +20,7 @@ from .errors import DomainError
 from .extensions import db, login_manager
 from .i18n import LOCALES, current_locale, lazy_gettext as _l
 from .navigation import nav_links, template_url_for
+from .validators import DB_INT_MAX, has_nul
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -73,6 +75,25 @@ def load_user(user_id: str):
     return user
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a route: an id beyond the INTEGER columns matches no route (404), as a missing row does,
+    instead of reaching the database, which refuses to compare with it."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+NUL_REFUSED = _l("The text contains a NUL character, which cannot be saved. Remove it and try again.")
+
+
+def _nul_in_request() -> bool:
+    # Not next=: a redirect target, never stored or looked up, whose control characters the redirect refuses.
+    values = [value for source in (request.args, request.form) for name, value in source.items(multi=True)
+              if name != "next"]
+    return has_nul([values, request.get_json(silent=True) if request.is_json else None])
+
+
 CSRF_FIELD = "csrf_token"
 # Flask-WTF's salt: a token signed here must validate in flask_wtf.csrf.validate_csrf.
 CSRF_SALT = "wtf-csrf-token"
@@ -103,6 +124,8 @@ def csrf_token() -> str:
 
 
 def init_app(app) -> None:
+    # Before the blueprints are registered: their rules are built with the converter of that moment.
+    app.url_map.converters["int"] = IdConverter
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
@@ -121,6 +144,18 @@ def init_app(app) -> None:
         if signed_in and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL cannot store or even compare text holding NUL (SQLite can), and no one types it.
+        if "\x00" in request.path:
+            abort(404)  # no page has such an address
+        if not _nul_in_request():
+            return None
+        if wants_json():
+            return json_error(422, "nul_character", str(NUL_REFUSED))  # as the API answers other invalid input
+        return render_template("errors/error.html", status=400, title=str(ERROR_TITLES[400]),
+                               detail=str(NUL_REFUSED)), 400
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

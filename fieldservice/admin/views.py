@@ -21,6 +21,7 @@ from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..scheduling.models import Technician
 from ..settings import EDITABLE, get_setting
+from ..validators import db_int
 from ..web import valid_or_flashed
 from . import services
 from .forms import (WEEKDAYS, WINDOW_CHOICES, FaultCodeForm, LabourItemForm, NewTechnicianForm,
@@ -258,7 +259,7 @@ def catalog_list(name: str):
     q = request.args.get("q", "").strip()
     if q:
         query = query.where(or_(*(func.lower(c).contains(q.lower(), autoescape=True) for c in section.search)))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=PER_PAGE, error_out=False)
     return render_template("admin/catalog_list.html", name=name, section=section, sections=SECTIONS, page=page, q=q)
 
 

@@ -17,6 +17,7 @@ from ..complaints.services import find_customers
 from ..customers.models import Customer
 from ..extensions import db
 from ..followups.models import FollowUp
+from ..validators import db_int
 from ..warranty.rules import add_months
 from ..web import back_or
 from . import services
@@ -92,7 +93,7 @@ def _input(customer: Customer, form: AgreementForm) -> services.AgreementInput:
 @role_required(*OFFICE_ROLES)
 def new_agreement():
     """For a customer (?customer_id=, e.g. from the customer page); without one, find the customer first."""
-    customer = db.session.get(Customer, request.args.get("customer_id", type=int) or 0)
+    customer = db.session.get(Customer, request.args.get("customer_id", type=db_int) or 0)
     if customer is None:
         search = CustomerSearchForm(formdata=request.args)
         found = find_customers(search.q.data) if search.validate() else []

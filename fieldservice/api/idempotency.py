@@ -49,8 +49,9 @@ def run_idempotent(user_id: int, key: str | None, endpoint: str, payload,
             status, body = action()
         return Outcome(status, body, False)
     key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise DomainError("bad_idempotency_key", _l("The idempotency key must be 1 to 100 characters."))
+    # Printable: the key is stored as text, and PostgreSQL refuses text with a NUL character.
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise DomainError("bad_idempotency_key", _l("The idempotency key must be 1 to 100 printable characters."))
     digest = payload_hash(payload)
     with write_transaction():
         stored = _lookup(user_id, key)

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..choices import select_choices
 from ..i18n import lazy_gettext as _l
-from ..validators import max_length
+from ..validators import IdField, max_length
 from .services import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS, STATUS_LABELS
 
 CATEGORY_CHOICES = [(c.value, label) for c, label in CATEGORY_LABELS.items()]
@@ -14,8 +14,8 @@ SEVERITY_CHOICES = [(s.value, label) for s, label in SEVERITY_LABELS.items()]
 
 
 class ComplaintForm(FlaskForm):
-    customer_id = IntegerField(validators=[DataRequired(message=_l("Choose the customer who complains."))])
-    request_id = IntegerField(validators=[Optional()])
+    customer_id = IdField(validators=[DataRequired(message=_l("Choose the customer who complains."))])
+    request_id = IdField(validators=[Optional()])
     channel = SelectField(_l("Channel"),
                           choices=select_choices((c.value, label) for c, label in CHANNEL_LABELS.items()))
     category = SelectField(_l("Category"), choices=select_choices(CATEGORY_CHOICES))

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..i18n import fmt_datetime, lazy_gettext as _l
 from ..followups.models import FollowUp
 from ..intake.models import ServiceRequest
+from ..validators import db_int
 from ..web import valid_or_flashed
 from . import services
 from .forms import (ComplaintFilterForm, ComplaintForm, ConfirmDraftForm, CustomerSearchForm, DismissForm, NoteForm,
@@ -64,8 +65,8 @@ def list_complaints():
 @role_required(*OFFICE_ROLES)
 def new_complaint():
     """From a customer page (?customer_id=) or a request (?request_id=): the form comes pre-filled."""
-    form = ComplaintForm(customer_id=request.args.get("customer_id", type=int),
-                         request_id=request.args.get("request_id", type=int))
+    form = ComplaintForm(customer_id=request.args.get("customer_id", type=db_int),
+                         request_id=request.args.get("request_id", type=db_int))
     if form.validate_on_submit():
         complaint = services.log_complaint(customer_id=form.customer_id.data, request_id=form.request_id.data,
                                            channel=form.channel.data, category=form.category.data,

@@ -256,7 +256,8 @@ def parse_unit_row(line: int, raw: dict[str, str | None], today: date,
     months_text = cell("contract_warranty_months")
     months = None
     if months_text:
-        if not months_text.isdigit() or int(months_text) > MAX_CONTRACT_MONTHS:
+        # int() refuses a number of thousands of digits with an error; three digits are plenty.
+        if not months_text.isdigit() or len(months_text) > 3 or int(months_text) > MAX_CONTRACT_MONTHS:
             wrong("contract_months_invalid", months_text)
         else:
             months = int(months_text)

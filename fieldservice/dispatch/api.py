@@ -30,7 +30,8 @@ def _request_or_404(number: str):
 def request_suggestions(number: str):
     found = _request_or_404(number)
     raw = request.args.get("limit", "5")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # isdecimal, not isdigit: int() cannot read "²"; and no limit has more than three digits.
+    if not raw.isdecimal() or len(raw) > 3 or not 1 <= int(raw) <= MAX_LIMIT:
         raise DomainError("invalid_limit", _l("limit must be a whole number from 1 to %(max)d.", max=MAX_LIMIT))
     zh = current_locale().startswith("zh")
     return jsonify({"suggestions": [{

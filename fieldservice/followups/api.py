@@ -1,8 +1,6 @@
 """JSON API for the follow-up call list (e.g. a telephony integration working the calls)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import g, jsonify, request
 
 from .. import i18n
@@ -11,6 +9,7 @@ from ..api.openapi import error_responses
 from ..auth.models import Role
 from ..customers.rules import mask_phone
 from ..errors import DomainError
+from ..validators import iso_date
 from . import services
 from ..i18n import lazy_gettext as _l
 from .models import FollowUp
@@ -37,7 +36,7 @@ def list_follow_ups():
     """Pending calls due on or before ?due= (default today): overdue first."""
     raw = request.args.get("due")
     try:
-        due = date.fromisoformat(raw) if raw else i18n.local_today()
+        due = iso_date(raw) if raw else i18n.local_today()
     except ValueError:
         raise DomainError("invalid_date", _l("Dates are written YYYY-MM-DD."))
     kind = request.args.get("kind") or None

@@ -8,7 +8,7 @@ from ..choices import select_choices
 from ..customers.forms import UnitFields, valid_phone
 from ..customers.rules import MAX_ADDRESS, MAX_NAME
 from ..i18n import lazy_gettext as _l
-from ..validators import max_length
+from ..validators import max_length, parse_id
 from .rules import Channel, RequestKind, RequestStatus
 from .services import MAX_DESCRIPTION, MAX_NOTE, STATUS_LABELS
 
@@ -54,11 +54,11 @@ class NewRequestForm(UnitFields, FlaskForm):
         return self.unit.data == NEW
 
     def validate_customer(self, field) -> None:
-        if not self.new_customer and not str(field.data).isdigit():
+        if not self.new_customer and parse_id(field.data) is None:
             raise ValidationError(_l("Choose one of the customers found, or a new customer."))
 
     def validate_unit(self, field) -> None:
-        if field.data not in (NEW, NO_UNIT) and not str(field.data).isdigit():
+        if field.data not in (NEW, NO_UNIT) and parse_id(field.data) is None:
             raise ValidationError(_l("Choose a unit, register a new one, or say the serial is not known yet."))
 
     def validate(self, extra_validators=None) -> bool:

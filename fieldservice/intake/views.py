@@ -13,6 +13,7 @@ from ..customers.services import NewCustomer, NewUnit, SamePhone, possible_calle
 from ..customers.views import model_choices
 from ..errors import DomainError, NotFound
 from ..extensions import db
+from ..validators import db_int, parse_id
 from ..warranty.services import decisions_for_units
 from . import services
 from .forms import CHANNEL_CHOICES, KIND_CHOICES, NEW, NewRequestForm, NoteForm, RequestFilterForm
@@ -30,20 +31,16 @@ def _template_helpers(state) -> None:
                                        open_statuses=frozenset(s.value for s in OPEN_STATUSES))
 
 
-def _digits(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
-
-
 def _prefill() -> dict:
     """Start values from a link: ?unit_id= (warranty check, customer page), ?customer_id=, ?phone=.
 
     The phone field holds only what the agent typed: a customer's full number is shown on the customer page
     alone, where each look is audited."""
-    unit = db.session.get(Unit, request.args.get("unit_id", type=int) or 0)
+    unit = db.session.get(Unit, request.args.get("unit_id", type=db_int) or 0)
     if unit is not None:
         return {"customer": str(unit.customer_id), "unit": str(unit.id)}
     phone = request.args.get("phone", "")[:40]
-    callers = possible_callers(phone, request.args.get("customer_id", type=int))
+    callers = possible_callers(phone, request.args.get("customer_id", type=db_int))
     if not callers:
         return {"customer": NEW, "phone": phone}
     first = callers[0]
@@ -55,9 +52,9 @@ def _prefill() -> dict:
 def _form_page(form: NewRequestForm, status: int = 200, same_phone: bool = False):
     """The one screen: customers found for the phone with their units, and their open requests."""
     form.model_code.choices = model_choices()
-    customers = possible_callers(form.phone.data, _digits(form.customer.data))
+    customers = possible_callers(form.phone.data, parse_id(form.customer.data))
     phones = {c.phone for c in customers} | {normalise_phone(form.phone.data or "")}
-    duplicates = services.open_requests_for(_digits(form.unit.data), phones)
+    duplicates = services.open_requests_for(parse_id(form.unit.data), phones)
     return render_template("intake/new.html", form=form, customers=customers, duplicates=duplicates,
                            decisions=decisions_for_units(u for c in customers for u in c.units),
                            same_phone=same_phone or form.allow_same_phone.data,
@@ -67,10 +64,10 @@ def _form_page(form: NewRequestForm, status: int = 200, same_phone: bool = False
 def _new_request_input(form: NewRequestForm) -> services.NewRequest:
     return services.NewRequest(
         channel=form.channel.data, kind=form.kind.data, fault_description=form.fault_description.data,
-        customer_id=None if form.new_customer else int(form.customer.data),
+        customer_id=None if form.new_customer else parse_id(form.customer.data),
         new_customer=NewCustomer(form.name.data, form.phone.data, form.address.data or "")
         if form.new_customer else None,
-        unit_id=_digits(form.unit.data),
+        unit_id=parse_id(form.unit.data),
         new_unit=NewUnit(form.serial.data, form.model_code.data, form.purchase_date.data, form.invoice_no.data,
                          form.sale_type.data, form.purchase_channel.data) if form.new_unit else None,
         allow_duplicate=form.allow_duplicate.data, allow_same_phone=form.allow_same_phone.data)
@@ -116,7 +113,7 @@ def list_requests():
     valid = form.validate()
     page = services.list_requests(status=form.status.data if valid else None,
                                   owner_id=current_user.id if form.mine.data else None,
-                                  at_risk=bool(form.at_risk.data), page=request.args.get("page", 1, type=int))
+                                  at_risk=bool(form.at_risk.data), page=request.args.get("page", 1, type=db_int))
     filters = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("intake/list.html", form=form, page=page, filters=filters)
 

@@ -15,6 +15,7 @@ from ..catalog.models import Part
 from ..extensions import db
 from ..i18n import service_tz
 from ..settings import get_setting
+from ..validators import db_int
 from ..web import valid_or_flashed
 from . import services
 from .forms import (KIND_LABELS, LevelFilterForm, MovementFilterForm, ReceiptForm, RejectForm, RequisitionForm,
@@ -112,7 +113,7 @@ def movements():
     if form.date_to.data and not form.date_to.errors:
         query = query.where(StockMovement.at < datetime.combine(form.date_to.data + timedelta(days=1), time(0),
                                                                 tzinfo=tz))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     loads = (selectinload(StockMovement.part),
              selectinload(StockMovement.requisition).selectinload(Requisition.technician))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..auth.models import User
@@ -14,6 +14,7 @@ from ..customers.models import CustomerType
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..scheduling.models import Technician
+from ..validators import IdField
 from .rules import CoverageChoice
 
 MAX_RANGE_DAYS = 366
@@ -105,5 +106,5 @@ class ReportForm(_PeriodForm):
 
 
 class OfferForm(FlaskForm):
-    unit_id = IntegerField(validators=[InputRequired()])
+    unit_id = IdField(validators=[InputRequired()])
     next = HiddenField()

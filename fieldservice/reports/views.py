@@ -15,6 +15,7 @@ from ..choices import choice_labels
 from ..database import utcnow
 from ..errors import DomainError
 from ..i18n import fmt_date, fmt_datetime, lazy_gettext as _l, local_today
+from ..validators import db_int
 from . import queries, services
 from .csv import Cell, csv_chunks
 from .expiry import ExpiryFilters, ExpiryQuery, ExpiryRow
@@ -143,7 +144,7 @@ def warranty_expiry():
     if not form.validate():
         return render_template("reports/warranty_expiry.html", form=form, rows=None, months=_month_links()), 422
     query = ExpiryQuery(_expiry_filters(form))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     total = query.count()
     return render_template("reports/warranty_expiry.html", form=form, rows=query.page(page, PER_PAGE, local_today()),
                            total=total, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),

@@ -21,7 +21,8 @@ def encode_choice(technician_id: int, start: datetime) -> str:
 
 def decode_choice(value: str | None) -> tuple[int, datetime] | None:
     tech, sep, seconds = (value or "").partition("@")
-    if not sep or not tech.isdigit() or not seconds.isdigit() or len(seconds) > 11 or len(tech) > 9:
+    # isdecimal, not isdigit: int() cannot read "²".
+    if not sep or not tech.isdecimal() or not seconds.isdecimal() or len(seconds) > 11 or len(tech) > 9:
         return None
     return int(tech), datetime.fromtimestamp(int(seconds), timezone.utc)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date
 
 from flask import g, jsonify, request
 
@@ -12,6 +11,7 @@ from ..api.openapi import error_responses
 from ..auth.models import Role
 from ..errors import DomainError, NotFound
 from ..i18n import lazy_gettext as _l, local_today
+from ..validators import iso_date
 from . import access, services
 from .rules import Completion, LabourInput, PartInput, WorkInput
 from .views import send_pdf
@@ -22,7 +22,7 @@ from .views import send_pdf
 def my_visits():
     raw = request.args.get("date")
     try:
-        day = date.fromisoformat(raw) if raw else local_today()
+        day = iso_date(raw) if raw else local_today()
     except ValueError:
         raise DomainError("invalid_date", _l("The date must look like 2026-11-22.")) from None
     stops = services.visits_on(g.api_user, day)
@@ -74,7 +74,9 @@ def _visit_json(stop: services.RouteStop) -> dict:
 
 
 def _field(body: dict, name: str, kind, default=None, required: bool = False):
-    value = body.get(name, default)
+    # null means "not given", as an absent field does.
+    value = body.get(name)
+    value = default if value is None else value
     if value is None and required:
         raise DomainError("missing_field", _l("Please fill in: %(field)s.", field=name), field=name)
     if value is not None and not isinstance(value, kind):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
@@ -20,6 +20,7 @@ from ..extensions import db
 from ..i18n import local_today
 from ..parts.models import StockLevel
 from ..scheduling.models import AppointmentStatus
+from ..validators import db_int, iso_date
 from . import access, services
 from .forms import ArriveForm, CompletionForm, CorrectionForm, TravelForm, VerifyForm
 from .models import ServiceReport, VisitPhoto
@@ -37,7 +38,7 @@ def labels():
 @bp.route("/visits/")
 @role_required(*STAFF)
 def today():
-    day = request.args.get("date", type=date.fromisoformat) or local_today()
+    day = request.args.get("date", type=iso_date) or local_today()
     return render_template("visits/today.html", stops=services.visits_on(current_user, day), day=day,
                            is_today=day == local_today(), prev_day=day - timedelta(days=1),
                            next_day=day + timedelta(days=1))
@@ -118,7 +119,7 @@ def fee_preview(appointment_id: int):
 @role_required(*STAFF)
 def report_pdf(appointment_id: int):
     visit = access.visit_or_404(current_user, appointment_id)
-    revision = request.args.get("revision", type=int)
+    revision = request.args.get("revision", type=db_int)
     report = db.session.scalar(select(ServiceReport).where(ServiceReport.appointment_id == visit.id,
                                                            ServiceReport.revision == revision)) \
         if revision else services.latest_report(visit)
