@@ -139,9 +139,10 @@ def init_app(app) -> None:
         if app.config["PRODUCTION"]:
             # Production cookies are Secure: the browser must never try the site over plain HTTP again.
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        # Pages of a logged-in user and answers to an API token hold customer data: never cached.
+        # Pages, PDFs and photos for a logged-in user or an API token hold customer data: never stored by the
+        # browser (a shared tablet), not even the "no-cache" copies send_file allows. Static files stay cached.
         signed_in = current_user.is_authenticated or g.get("api_user") is not None
-        if signed_in and "Cache-Control" not in response.headers:
+        if signed_in and request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -53,7 +53,11 @@ def test_a_manager_sees_every_visit_and_its_report(manager_client, others_visit)
     assert manager_client.get(f"/visits/{others_visit.visit.id}").status_code == 200
     pdf = manager_client.get(f"/visits/{others_visit.visit.id}/report.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    assert manager_client.get(f"/visits/{others_visit.visit.id}/photos/{others_visit.photo_id}").status_code == 200
+    photo = manager_client.get(f"/visits/{others_visit.visit.id}/photos/{others_visit.photo_id}")
+    assert photo.status_code == 200
+    # A signed report and a customer's photo are not kept in a shared tablet's browser cache.
+    assert pdf.headers["Cache-Control"] == photo.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in manager_client.get("/static/css/app.css").headers.get("Cache-Control", "")
 
 
 def test_the_assigned_technician_sees_their_visit_report_and_photo(app, db, others_visit):
