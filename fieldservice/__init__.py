@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import i18n
 from .config import build_config
@@ -43,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import web
     web.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     for area in AREAS:
         # Subscribers connect to the domain signals once, at import.

@@ -76,6 +76,10 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CJK_FONT_PATH": os.environ.get("FIELDSERVICE_CJK_FONT"),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
+        # How many proxies in front set X-Forwarded-For/-Proto/-Host (a TLS-terminating nginx: 1). Trusting
+        # them makes the app see https and the client's address; trusting headers no proxy set would let
+        # anyone fake them, so it is 0 unless the deployment says so.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     }
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):

@@ -1,6 +1,7 @@
 import shutil
 
 import pytest
+from flask import request
 
 from fieldservice import create_app
 from fieldservice.config import build_config
@@ -51,3 +52,20 @@ def test_a_visit_may_send_all_its_photos_at_their_largest(app):
     from fieldservice.visits.services import MAX_PHOTOS
 
     assert app.config["MAX_CONTENT_LENGTH"] > MAX_PHOTOS * PHOTO_MAX_BYTES
+
+
+def _seen_by_the_app(trusted_proxies: int, tmp_path):
+    app = create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fs.db'}",
+                      "TRUSTED_PROXIES": trusted_proxies})
+    app.add_url_rule("/seen", "seen", lambda: f"{request.scheme} {request.host} {request.remote_addr}")
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "service.example.cn",
+               "X-Forwarded-For": "203.0.113.7"}
+    return app.test_client().get("/seen", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"}).text
+
+
+def test_behind_a_trusted_tls_proxy_the_app_sees_https_and_the_clients_address(tmp_path):
+    assert _seen_by_the_app(1, tmp_path) == "https service.example.cn 203.0.113.7"
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_trusted(tmp_path):
+    assert _seen_by_the_app(0, tmp_path) == "http localhost 10.0.0.2"
