@@ -9,16 +9,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from . import database
 from .auth.current import session_user
 from .catalog.services import product_line_label
 from .choices import choice_labels
 from .customers.rules import mask_phone
 from .errors import DomainError
 from .extensions import db, login_manager
-from .i18n import LOCALES, current_locale, lazy_gettext as _l
+from .i18n import LOCALES, current_locale, fmt_datetime, lazy_gettext as _l
 from .navigation import nav_links, template_url_for
 from .validators import DB_INT_MAX, has_nul
 
@@ -123,6 +125,20 @@ def csrf_token() -> str:
     return token
 
 
+def printed_at() -> str:
+    """For the line a printed page carries, "Printed <when> by <who>": a loose sheet must say how current it is."""
+    return fmt_datetime(database.utcnow())
+
+
+def css_string(value) -> Markup:
+    """Any text as a CSS string literal for a <style> element (the printed pages' running title): every
+    character but ASCII letters and digits is a hex escape, so nothing can end the string or the element.
+    (A space is escaped too: CSS swallows one space after an escape.)"""
+    plain = value.unescape() if isinstance(value, Markup) else str(value)  # a rendered block is HTML-escaped
+    text = "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in plain)
+    return Markup(f'"{text}"')
+
+
 def init_app(app) -> None:
     # Before the blueprints are registered: their rules are built with the converter of that moment.
     app.url_map.converters["int"] = IdConverter
@@ -192,8 +208,8 @@ def init_app(app) -> None:
 
     app.jinja_env.globals.update(url_for=template_url_for, csrf_token=csrf_token, locales=LOCALES,
                                  mask_phone=mask_phone, page_locale=current_locale,
-                                 has_endpoint=lambda endpoint: endpoint in app.view_functions)
-    app.jinja_env.filters.update(choice_labels=choice_labels, product_line=product_line_label)
+                                 has_endpoint=lambda endpoint: endpoint in app.view_functions, printed_at=printed_at)
+    app.jinja_env.filters.update(choice_labels=choice_labels, product_line=product_line_label, css_string=css_string)
 
     @app.context_processor
     def template_context():

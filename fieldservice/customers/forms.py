@@ -95,6 +95,8 @@ ERROR_FIELDS = {
     "customer_type_invalid": "customer_type", "contract_months_invalid": "contract_warranty_months",
     "coordinates_invalid": "lat", "description_missing": "fault_description",
     "description_too_long": "fault_description", "invalid_channel": "channel", "invalid_kind": "kind",
+    # Shown at the "log anyway" box of the duplicate warning, which then gets the focus.
+    "duplicate_open_request": "allow_duplicate",
 }
 
 

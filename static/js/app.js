@@ -46,6 +46,19 @@
     count();
   });
 
+  // After a refused save the first invalid control gets the focus, ahead of any autofocus, so the correction
+  // is typed at once and a screen reader reads the error with the field (aria-describedby, forms.html).
+  var invalid = Array.prototype.find.call(
+    document.querySelectorAll("main [aria-invalid=true], main .has-error :is(input:not([type=hidden]), select, textarea)"),
+    function (el) { return el.getClientRects().length > 0 && !el.disabled; });
+  if (invalid) {
+    if (invalid.type === "radio" && invalid.form) {
+      // A radio group is entered at its chosen option, as Tab would.
+      invalid = invalid.form.querySelector("input[type=radio][name='" + invalid.name + "']:checked") || invalid;
+    }
+    invalid.focus();
+  }
+
   // Forms with data-autosubmit submit on change (filters).
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
     form.addEventListener("change", function () { form.submit(); });

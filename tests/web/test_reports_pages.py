@@ -144,7 +144,7 @@ def test_days_left_stay_numbers_in_the_csv_even_when_negative(live_server, db):
 
 def test_the_print_view_is_a_landscape_a4_table_with_every_row(live_server, december):
     page = live_get(live_server, "/reports/warranty-expiry/print", DECEMBER).read().decode()
-    assert "size: A4 landscape" in page
+    assert '<body class="print print-landscape"' in page  # print.css: @page landscape { size: A4 landscape }
     assert page.count("<tr>") == 1 + 8
     assert "<thead>" in page
 
