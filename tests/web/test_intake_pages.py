@@ -222,3 +222,14 @@ def test_a_depot_repair_shows_its_loaner_and_return_date_on_the_request(agent_cl
                                     depot_due_date=date(2026, 11, 30))
     page = agent_client.get(f"/requests/{req.number}", headers=ZH).get_data(as_text=True)
     assert "2026-11-30 前修好送回 · 备用机 LOAN-0001" in page
+
+
+def test_the_warranty_reasons_are_written_beside_each_unit_not_only_in_a_hover_title(agent_client, db):
+    """A tablet or a keyboard has no hover: the agent must be able to read the reasons to the caller."""
+    owner = factories.customer(name="李娜", phone="13900139000")
+    factories.unit(serial="NOINV-0001", owner=owner, invoice_no=None)
+    reason = "系统中没有购买凭证。请出示购机发票，核实前按收费维修"
+    for url in (f"/customers/{owner.id}", "/requests/new?phone=13900139000"):
+        html = agent_client.get(url, headers=ZH).get_data(as_text=True)
+        line = html[html.index('data-testid="warranty-reasons-line"'):]
+        assert line[:line.index("</small>")].endswith(reason), url
