@@ -31,7 +31,7 @@ NO_UNIT = "none"
 class NewRequestForm(UnitFields, FlaskForm):
     """One screen: the caller (found by phone or new), the unit (theirs, new or not known yet), the fault."""
 
-    phone = StringField(_l("Caller's phone"), validators=[Optional(), Length(max=40), valid_phone])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), valid_phone])
     customer = RadioField(_l("Customer"), choices=[], validate_choice=False, default=NEW)
     name = StringField(_l("Name"), validators=[Optional(), Length(max=MAX_NAME)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=MAX_ADDRESS)])
