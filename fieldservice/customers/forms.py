@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, FloatField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..choices import select_choices
 from ..i18n import lazy_gettext as _l, local_today
 from ..validators import STRIP
 from .rules import (MAX_ADDRESS, MAX_CONTRACT_MONTHS, MAX_INVOICE, MAX_NAME, normalise_phone, normalise_serial,
-                    purchase_date_problem, serial_problem)
+                    parse_date, purchase_date_problem, serial_problem)
 
 CUSTOMER_TYPE_CHOICES = [("consumer", _l("Consumer")), ("contract", _l("Contract (project purchase)"))]
 SALE_TYPE_CHOICES = [("normal", _l("Normal sale")), ("clearance", _l("Clearance sale"))]
@@ -25,6 +25,23 @@ def valid_phone(_form, field) -> None:
 def valid_serial(_form, field) -> None:
     if field.data and serial_problem(normalise_serial(field.data)):
         raise ValidationError(_l("Use 3 to 64 letters, digits, dashes or slashes, as on the product label."))
+
+
+class TypedDateField(StringField):
+    """A date typed as people write it (rules.parse_date): an agent keys 20261001 faster than the browser's
+    date picker allows, whose parts also change order with the browser's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = parse_date(valuelist[0] if valuelist else "")
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Write the date as 2026-10-01 (or 20261001).")) from None
+
+    def _value(self) -> str:
+        if self.process_errors and self.raw_data:
+            return self.raw_data[0]  # a refused date stays as typed, to be corrected
+        return self.data.isoformat() if self.data else ""
 
 
 def valid_purchase_date(_form, field) -> None:
@@ -68,7 +85,8 @@ class UnitFields:
 
     serial = StringField(_l("Serial number"), validators=[Optional(), Length(max=64), valid_serial])
     model_code = SelectField(_l("Model"), choices=[], validate_choice=False)
-    purchase_date = DateField(_l("Purchase date"), validators=[Optional(), valid_purchase_date])
+    purchase_date = TypedDateField(_l("Purchase date"), validators=[Optional(), valid_purchase_date],
+                                   render_kw={"placeholder": "2026-10-01", "autocomplete": "off"})
     invoice_no = StringField(_l("Invoice number"), validators=[Optional(), Length(max=MAX_INVOICE)])
     sale_type = SelectField(_l("Sale type"), choices=select_choices(SALE_TYPE_CHOICES), default="normal")
     purchase_channel = StringField(_l("Bought at"), validators=[Optional(), Length(max=60)])

@@ -130,12 +130,17 @@ def purchase_date_problem(purchase_date: date | None, today: date) -> str | None
     return None
 
 
+DATE_FORMATS = (re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"), re.compile(r"(\d{4})(\d{2})(\d{2})"),
+                re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"))
+
+
 def parse_date(text: str) -> date | None:
-    """YYYY-MM-DD or YYYY/MM/DD (full-width digits allowed); None when empty; ValueError when not a date."""
+    """A date as people write it: 2026-10-01, 2026/10/1, 2026.10.1, 20261001 or 2026年10月1日 (full-width digits
+    too); None when empty; ValueError when not a date."""
     text = to_ascii(text or "").strip()
     if not text:
         return None
-    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
+    match = next((m for m in (f.fullmatch(text) for f in DATE_FORMATS) if m), None)
     if not match:
         raise ValueError(text)
     return date(*map(int, match.groups()))

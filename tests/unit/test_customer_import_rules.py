@@ -69,6 +69,16 @@ def test_dates_may_use_slashes_and_full_width_digits():
     assert parse_date(" ") is None
 
 
+def test_dates_may_be_written_without_separators_or_with_year_month_day_characters():
+    assert parse_date("20260105") == parse_date("2026年1月5日") == parse_date("2026 年 1 月 5") == date(2026, 1, 5)
+
+
+def test_a_date_that_does_not_exist_or_is_incomplete_is_refused():
+    for text in ("2026-02-30", "202601051", "2026年1月", "1/5/2026"):
+        with pytest.raises(ValueError):
+            parse_date(text)
+
+
 def test_serials_need_three_to_sixty_four_label_characters():
     assert serial_problem("AB1") is None
     assert serial_problem("AB") == "serial_malformed"

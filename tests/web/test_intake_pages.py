@@ -123,6 +123,8 @@ NEW_CALLER = {"phone": "13912345678", "customer": "new", "name": "刘洋", "unit
 @pytest.mark.parametrize("changes, headers, message", [
     ({"purchase_date": "2099-01-01"}, EN, "The purchase date cannot be in the future."),
     ({"purchase_date": "2099-01-01"}, ZH, "购买日期不能晚于今天。"),
+    ({"purchase_date": "2026-13-01"}, EN, "Write the date as 2026-10-01 (or 20261001)."),
+    ({"purchase_date": "下个月"}, ZH, "日期请写成 2026-10-01（或 20261001）。"),
     ({"model_code": "NOPE"}, EN, "There is no product model with code NOPE."),
     ({"model_code": "NOPE"}, ZH, "没有型号代码为 NOPE 的产品。"),
     ({"phone": "138 0013 800"}, EN, "This is not a Chinese mobile or landline number"),
@@ -233,3 +235,17 @@ def test_the_warranty_reasons_are_written_beside_each_unit_not_only_in_a_hover_t
         html = agent_client.get(url, headers=ZH).get_data(as_text=True)
         line = html[html.index('data-testid="warranty-reasons-line"'):]
         assert line[:line.index("</small>")].endswith(reason), url
+
+
+@pytest.mark.parametrize("typed", ["20261001", "2026/10/1", "2026年10月1日", "２０２６－１０－０１"])
+def test_the_purchase_date_is_read_as_the_agent_types_it(agent_client, db, typed):
+    factories.product_model(code="KFR-35GW")
+    response = agent_client.post("/requests/new", data=NEW_CALLER | {"purchase_date": typed})
+    assert response.status_code == 302
+    assert db.session.query(Unit).one().purchase_date == date(2026, 10, 1)
+
+
+def test_a_refused_purchase_date_stays_in_its_field_as_typed(agent_client, db):
+    factories.product_model(code="KFR-35GW")
+    page = agent_client.post("/requests/new", data=NEW_CALLER | {"purchase_date": "2026-1O-01"}, headers=EN)
+    assert page.status_code == 422 and 'value="2026-1O-01"' in page.get_data(as_text=True)
