@@ -90,10 +90,16 @@ NUL_REFUSED = _l("The text contains a NUL character, which cannot be saved. Remo
 
 
 def _nul_in_request() -> bool:
-    # Not next=: a redirect target, never stored or looked up, whose control characters the redirect refuses.
-    values = [value for source in (request.args, request.form) for name, value in source.items(multi=True)
-              if name != "next"]
-    return has_nul([values, request.get_json(silent=True) if request.is_json else None])
+    # Every page pays for this check, so a query string without NUL is not parsed for it and a GET has no body
+    # to read. Not next=: a redirect target, never stored or looked up, whose control characters it refuses.
+    sources = []
+    if b"%00" in request.query_string or b"\x00" in request.query_string:
+        sources.append(request.args)
+    if request.method not in ("GET", "HEAD"):
+        sources.append(request.form)
+        if request.is_json and has_nul(request.get_json(silent=True)):
+            return True
+    return any(has_nul(value) for source in sources for name, value in source.items(multi=True) if name != "next")
 
 
 CSRF_FIELD = "csrf_token"
@@ -126,8 +132,14 @@ def csrf_token() -> str:
 
 
 def printed_at() -> str:
-    """For the line a printed page carries, "Printed <when> by <who>": a loose sheet must say how current it is."""
-    return fmt_datetime(database.utcnow())
+    """The minute in the line a printed page carries, "Printed <when> by <who>" (a loose sheet must say how
+    current it is). Every page carries it for the browser's print, so each minute is formatted once."""
+    return _minute_text(database.utcnow().replace(second=0, microsecond=0), current_app.config["SERVICE_TIMEZONE"])
+
+
+@functools.lru_cache(maxsize=64)
+def _minute_text(minute, _timezone: str) -> str:
+    return fmt_datetime(minute)
 
 
 def css_string(value) -> Markup:
