@@ -45,6 +45,29 @@
     form.addEventListener("submit", follow);
   }
 
+  // Searching the caller's number reloads this page: the fault, channel and kind typed while the caller
+  // talked come along (the customer and unit choices are the search's to make).
+  var KEPT = ["fault_description", "channel", "kind"];
+  var STORE = "new-request-kept";
+  if (search && search.form && window.sessionStorage) {
+    search.form.addEventListener("submit", function () {
+      var kept = {};
+      KEPT.forEach(function (name) { if (form.elements[name]) { kept[name] = form.elements[name].value; } });
+      try { sessionStorage.setItem(STORE, JSON.stringify(kept)); } catch (e) { /* storage off: nothing kept */ }
+    });
+    var saved = null;
+    try {
+      saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
+      sessionStorage.removeItem(STORE);
+    } catch (e) { saved = null; }
+    if (saved) {
+      KEPT.forEach(function (name) {
+        var field = form.elements[name];
+        if (field && saved[name] && !(field.tagName === "TEXTAREA" && field.value)) { field.value = saved[name]; }
+      });
+    }
+  }
+
   // Characters typed against the limit, so a long paste is noticed before saving.
   form.querySelectorAll("[data-counter]").forEach(function (area) {
     var max = parseInt(area.getAttribute("data-counter"), 10);

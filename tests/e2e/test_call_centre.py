@@ -79,3 +79,19 @@ def test_a_new_callers_number_typed_in_the_search_box_is_kept_for_the_new_custom
     assert page.inner_text("[data-testid=request-number]").startswith("SR-")
     db.session.rollback()
     assert db.session.query(ServiceRequest).one().customer.phone == "13900139000"
+
+
+def test_what_the_agent_typed_before_searching_the_callers_number_survives_the_search(page, db):
+    factories.customer(name="张伟", phone="13800138000")
+    agent = factories.user(role="agent")
+    log_in(page, agent.username)
+    page.click("nav >> text=新建服务请求")
+    page.fill("textarea[name=fault_description]", "热水器不出热水")
+    page.select_option("select[name=channel]", "wechat")
+    page.fill("#find-phone", "138 0013 8000")
+    page.click("[data-testid=caller-search-submit]")
+    page.wait_for_selector("input[name=customer]:checked")
+    assert page.input_value("textarea[name=fault_description]") == "热水器不出热水"
+    assert page.input_value("select[name=channel]") == "wechat"
+    page.reload()  # kept for the search's answer only
+    assert page.input_value("textarea[name=fault_description]") == ""
