@@ -42,13 +42,18 @@ def db_int(value) -> int:
     return number
 
 
+def is_row_id(number: int) -> bool:
+    """Whether a row could have this id: services check ids from JSON or forms before the driver sees them."""
+    return 0 < number <= DB_INT_MAX
+
+
 def parse_id(value) -> int | None:
     """The id in a form's or a link's text (a radio value, ?customer_id=): None unless a row could have it."""
     try:
-        number = db_int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if is_row_id(number) else None
 
 
 def iso_date(value: str) -> date:

@@ -17,6 +17,7 @@ from ..database import utcnow, write_transaction
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
+from ..validators import is_row_id
 from .models import OFFICE_ROLES, ApiToken, Role, User
 
 
@@ -143,7 +144,7 @@ def api_tokens(user_id: int) -> list[ApiToken]:
 def revoke_api_token(user_id: int, token_id: int, actor=None) -> ApiToken:
     """Withdraw one of the user's tokens (e.g. of a retired integration); their other tokens keep working."""
     with write_transaction():
-        token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+        token = db.session.get(ApiToken, token_id) if is_row_id(token_id) else None
         if token is None or token.user_id != user_id:
             raise NotFound("unknown_token", _l("This API token does not exist."))
         if token.revoked:

@@ -12,9 +12,9 @@ from ..errors import DomainError, NotFound
 from ..i18n import current_locale, lazy_gettext as _l
 from ..intake.services import find_request
 from ..scheduling.services import book_appointment, suggestions_for_request
+from ..validators import DB_INT_MAX
 
 MAX_LIMIT = 20
-MAX_ID = 2**31 - 1  # an integer column on both databases
 
 
 def _request_or_404(number: str):
@@ -66,7 +66,7 @@ def create_appointment(number: str):
 
 def _booking_input(body: dict) -> tuple[int, datetime, str | None]:
     technician_id, start, reason = body.get("technician_id"), body.get("window_start"), body.get("reason")
-    if not isinstance(technician_id, int) or isinstance(technician_id, bool) or not 0 < technician_id <= MAX_ID:
+    if not isinstance(technician_id, int) or isinstance(technician_id, bool) or not 0 < technician_id <= DB_INT_MAX:
         raise DomainError("invalid_technician_id", _l("technician_id must be a whole number."))
     try:
         window_start = datetime.fromisoformat(start) if isinstance(start, str) else None
@@ -112,7 +112,7 @@ OPENAPI_SCHEMAS = {
     "NewAppointment": {
         "type": "object", "required": ["technician_id", "window_start"],
         "properties": {
-            "technician_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "technician_id": {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX},
             "window_start": {"type": "string", "format": "date-time",
                              "description": "The start of one of the technician's windows (from the suggestions)."},
             "reason": {"type": "string", "nullable": True, "maxLength": 500,

@@ -28,6 +28,7 @@ from ..scheduling import planner, rules
 from ..scheduling.models import ACTIVE_APPOINTMENT_STATUSES, Appointment, AppointmentStatus, DayPlan, Technician
 from ..scheduling.services import (active_appointment, active_technicians, book_appointment, clean_reason,
                                    request_facts, scheduling_settings, with_bookings)
+from ..validators import is_row_id
 from . import svgmap
 
 UTC = timezone.utc
@@ -292,7 +293,7 @@ def apply_plan(plan_id: int, late_reason: str | None = None) -> DayPlan:
     late for want of capacity is the company's miss (in the statistics and as a risk on the board)."""
     late_reason = clean_reason(late_reason) or None
     with write_transaction():
-        proposal = db.session.get(DayPlan, plan_id) if 0 < plan_id < 2**31 else None
+        proposal = db.session.get(DayPlan, plan_id) if is_row_id(plan_id) else None
         if proposal is None:
             raise NotFound("unknown_plan", _l("This plan does not exist."))
         late = late_visits(proposal)

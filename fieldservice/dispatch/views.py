@@ -17,6 +17,7 @@ from ..intake.services import status_label
 from ..scheduling import services as booking
 from ..scheduling.forms import BookForm, ForwardForm, PlanForm, ReassignForm, ReasonForm, encode_choice
 from ..scheduling.models import Appointment, DayPlan
+from ..validators import is_row_id
 from ..web import valid_or_flashed
 from . import services
 
@@ -55,7 +56,7 @@ def _back_to_board_or(default: str):
 
 
 def _get_or_404(model, row_id: int):
-    return (db.session.get(model, row_id) if 0 < row_id < 2**31 else None) or abort(404)
+    return (db.session.get(model, row_id) if is_row_id(row_id) else None) or abort(404)
 
 
 # --- booking -----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from ..intake.models import RequestNote, ServiceRequest
 from ..intake.rules import RequestStatus, can_transition
 from ..intake.services import change_request_status, status_label
 from ..settings import EDITABLE
+from ..validators import is_row_id
 from . import rules
 from .models import ACTIVE_APPOINTMENT_STATUSES, Appointment, AppointmentSlot, AppointmentStatus, Technician
 from .rules import RequestFacts, SchedulingSettings, Suggestion, TechnicianFacts, Window
@@ -263,13 +264,8 @@ class BookingOptions:
     problem: str | None = None  # why nothing can be offered yet (no location, no unit)
 
 
-def _valid_id(value: int) -> bool:
-    """Ids fit an integer column; a larger number from a URL or a form would fail in the driver."""
-    return 0 < value < 2**31
-
-
 def _get(model, row_id: int):
-    return db.session.get(model, row_id) if _valid_id(row_id) else None
+    return db.session.get(model, row_id) if is_row_id(row_id) else None
 
 
 def _load_request(request_id: int, *, lock: bool = False) -> ServiceRequest:
@@ -280,7 +276,7 @@ def _load_request(request_id: int, *, lock: bool = False) -> ServiceRequest:
             .options(joinedload(ServiceRequest.customer), joinedload(ServiceRequest.unit).joinedload(Unit.model)))
     if lock:
         stmt = stmt.with_for_update(of=ServiceRequest).execution_options(populate_existing=True)
-    request = db.session.scalar(stmt) if _valid_id(request_id) else None
+    request = db.session.scalar(stmt) if is_row_id(request_id) else None
     if request is None:
         raise NotFound("unknown_request", _l("This request does not exist."))
     return request
@@ -451,7 +447,7 @@ def _book(request: ServiceRequest, technician_id: int, window_start: datetime, *
     window_start = _checked_start(window_start, now)
     since, until = _horizon(window_start, settings, days=1)
     found = technician_facts(since=since, until=until, settings=settings, technician_ids=[technician_id]) \
-        if _valid_id(technician_id) else []
+        if is_row_id(technician_id) else []
     if not found:
         raise NotFound("unknown_technician", _l("This technician does not exist or is not active."))
     tech = found[0]
@@ -531,7 +527,7 @@ def _changeable_appointment(appointment_id: int) -> Appointment:
     # Locked: a second cancel or reschedule of the same appointment waits, then finds it cancelled.
     appointment = db.session.scalar(select(Appointment).where(Appointment.id == appointment_id)
                                     .with_for_update().execution_options(populate_existing=True)) \
-        if _valid_id(appointment_id) else None
+        if is_row_id(appointment_id) else None
     if appointment is None:
         raise NotFound("unknown_appointment", _l("This appointment does not exist."))
     if appointment.status not in CHANGEABLE_STATUSES:
