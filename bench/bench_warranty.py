@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import inspect, select  # noqa: E402
+from sqlalchemy import inspect, make_url, select  # noqa: E402
 
 from fieldservice import create_app  # noqa: E402
 from fieldservice.customers.models import Unit  # noqa: E402
@@ -88,8 +88,10 @@ def prepare(url: str, units: int):
 def _ensure_pg_database(url: str) -> None:
     import psycopg
 
-    base, name = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+    target = make_url(url)
+    name = target.database
+    maintenance = target.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(maintenance.render_as_string(hide_password=False), autocommit=True) as connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             connection.execute(f'CREATE DATABASE "{name}"')
 

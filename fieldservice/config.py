@@ -84,9 +84,8 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(overrides)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # PostgreSQL's JIT once added over a second to a report query; these queries never gain from it.
-        # A server connection can drop while pooled (restart, idle timeout), so it is pinged on checkout;
-        # an SQLite file cannot, and the ping would cost every request a statement.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **config["SQLALCHEMY_ENGINE_OPTIONS"],
+        # A connection the server closed while pooled is replaced on checkout (database.configure_postgresql).
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"],
                                                "connect_args": {"options": "-c jit=off"}}
     config["SECRET_KEY"] = overrides.get("SECRET_KEY") or load_secret_key(instance_path, production)
     return config

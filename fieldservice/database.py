@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import contextvars
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -67,34 +69,70 @@ def configure_sqlite(engine: Engine) -> None:
 
 
 def configure_postgresql(engine: Engine) -> None:
-    """A transaction that only read ends with COMMIT instead of ROLLBACK.
+    """Reads without BEGIN and COMMIT; a dead pooled connection replaced without a ping.
 
-    psycopg forgets its prepared statements on every ROLLBACK (the transaction might have changed the
-    schema), and every request that writes nothing ends with one: each page then had its queries
-    planned anew, half a millisecond for the warranty check alone. Committing a transaction that ran
-    nothing but SELECTs changes nothing either, and the prepared statements stay.
+    The warranty page's queries cost less than the round trips around them: a ping on checkout, then BEGIN,
+    and COMMIT at the end (ROLLBACK would also make psycopg forget its prepared statements). So outside
+    write_transaction() a transaction starts in autocommit: each SELECT is its own statement, which under
+    READ COMMITTED (PostgreSQL's default) sees exactly what it would have seen inside a transaction. The first
+    statement that may change something (DML, DDL, SET, SAVEPOINT, SELECT … FOR UPDATE, a server-side cursor)
+    turns the transaction into a real one, which BEGINs before it, so a write is never committed on its own.
     """
     if engine.dialect.name != "postgresql":
         return
-    from psycopg.pq import TransactionStatus
+    from psycopg import ServerCursor
+    from psycopg.pq import ConnStatus
+
+    @event.listens_for(engine, "checkout")
+    def _refuse_dead_connection(dbapi_connection, _record, _proxy):
+        if _connection_is_dead(dbapi_connection, ConnStatus.OK):
+            raise DisconnectionError("the pooled connection was closed by the server")  # the pool reconnects
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.info["only_read"] = True
+        driver_connection = connection.connection.driver_connection
+        # Not when SQLAlchemy itself runs this connection in autocommit, nor under a stricter isolation level,
+        # where separate statements would no longer share one snapshot.
+        if (not _in_write.get() and not driver_connection.autocommit
+                and engine.dialect.default_isolation_level == "READ COMMITTED"):
+            driver_connection.autocommit = True
+            connection.info["reading_in_autocommit"] = True
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
-        # Anything but a plain SELECT (DML, DDL, WITH, SET, CALL…) counts as a change.
-        if connection.info.get("only_read") and not statement.startswith("SELECT "):
-            connection.info["only_read"] = False
+    def _on_execute(connection, cursor, statement, _parameters, _context, _executemany):
+        if connection.info.get("reading_in_autocommit") and not _is_plain_read(statement, cursor, ServerCursor):
+            _end_autocommit(connection)
 
+    @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
-    def _on_rollback(connection):
-        driver_connection = connection.connection.driver_connection
-        if (connection.info.pop("only_read", False)
-                and driver_connection.info.transaction_status == TransactionStatus.INTRANS):
-            # The driver's own rollback() that follows finds no transaction and sends nothing.
-            driver_connection.commit()
+    def _on_end(connection):
+        if connection.info.get("reading_in_autocommit"):
+            _end_autocommit(connection)
+
+
+def _connection_is_dead(dbapi_connection, connection_ok) -> bool:
+    if dbapi_connection.closed or dbapi_connection.pgconn.status != connection_ok:
+        return True
+    # An idle connection has nothing to read unless the server ended it (restart, idle timeout, a terminated
+    # backend): it then sent its goodbye and closed the socket. Cheaper than a ping's round trip.
+    poller = select.poll()
+    poller.register(dbapi_connection.pgconn.socket, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+_LOCKING_CLAUSES = (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE")
+
+
+def _is_plain_read(statement: str, cursor, server_cursor_class) -> bool:
+    # A server-side cursor (yield_per) is declared, which PostgreSQL allows only inside a transaction.
+    return (statement.startswith("SELECT ") and not isinstance(cursor, server_cursor_class)
+            and not any(clause in statement for clause in _LOCKING_CLAUSES))
+
+
+def _end_autocommit(connection) -> None:
+    """Back to transactions: psycopg sends BEGIN before the next statement."""
+    connection.info.pop("reading_in_autocommit")
+    connection.connection.driver_connection.autocommit = False
 
 
 _in_write = contextvars.ContextVar("in_write_transaction", default=False)

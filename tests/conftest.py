@@ -21,8 +21,6 @@ from fieldservice.extensions import db as _db
 from fieldservice.i18n import compile_catalogs
 from tests import factories
 
-ON_CI = os.environ.get("CI") == "true"
-
 
 def pytest_configure(config):
     # WTForms 3.4 drops (value, label) tuples in field definitions: fieldservice.choices.select_choices.
