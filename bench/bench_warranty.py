@@ -1,7 +1,8 @@
 """Warranty check speed with a big installed base, on SQLite and PostgreSQL.
 
     /tmp/venv/bin/python bench/bench_warranty.py [--units 1000000] [--sqlite PATH|''] [--pg URL|'']
-                                                 [--samples 3000] [--seconds 10] [--rounds 3] [--skip-http]
+                                                 [--samples 3000] [--seconds 10] [--rounds 3] [--workers sync|gthread|all]
+                                                 [--skip-http]
 
 Targets (issue 3): with 1,000,000 units a warranty check by serial takes <= 1 ms at the 99th percentile in
 the service layer (raw driver queries printed beside it as the floor), and the warranty page serves
@@ -253,7 +254,7 @@ def measure(url: str, worker: str, app_spec: str, serials_file: str, seconds: in
         server.wait(30)
 
 
-def bench_http(url: str, serials: list[str], seconds: int, rounds: int) -> None:
+def bench_http(url: str, serials: list[str], seconds: int, rounds: int, workers: list[str]) -> None:
     if shutil.which("wrk") is None:
         print("    wrk is not installed (apt-get install wrk): page figures skipped")
         return
@@ -262,7 +263,7 @@ def bench_http(url: str, serials: list[str], seconds: int, rounds: int) -> None:
     results: dict[tuple[str, str], list[dict]] = {}
     # Rounds alternate the page with the floor app, so a change in the machine's speed shows in both.
     for round_no in range(1, rounds + 1):
-        for worker in WORKERS:
+        for worker in workers:
             for label, app_spec in (("floor", "bench.floor_app:app"), ("page", "wsgi:app")):
                 figures_ = measure(url, worker, app_spec, handle.name, seconds)
                 results.setdefault((worker, label), []).append(figures_)
@@ -285,6 +286,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=3000)
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per worker class")
+    parser.add_argument("--workers", choices=[*WORKERS, "all"], default="all", help="gunicorn worker class(es)")
     parser.add_argument("--skip-http", action="store_true")
     options = parser.parse_args()
     targets = ([("SQLite", f"sqlite:///{options.sqlite}")] if options.sqlite else []) + (
@@ -297,7 +299,8 @@ def main() -> None:
         bench_service(app, serials)
         bench_raw(url, serials)
         if not options.skip_http:
-            bench_http(url, serials, options.seconds, options.rounds)
+            bench_http(url, serials, options.seconds, options.rounds,
+                       list(WORKERS) if options.workers == "all" else [options.workers])
         with app.app_context():
             db.engine.dispose()
     print("targets: service p99 <= 1 ms; page >= 800 requests/s with p95 <= 15 ms")

@@ -57,7 +57,7 @@ class LazyMessage(LazyString):
 
     def __html__(self):
         (message,) = self._args
-        translated = Markup(gettext(message))
+        translated = Markup(catalogue().ugettext(message))
         return translated % self._kwargs if self._kwargs else translated
 
 
@@ -95,29 +95,48 @@ class RequestCachingBabel(Babel):
         return RequestCachedDomain(domain=self.domain)
 
 
+_babel: RequestCachingBabel | None = None
+
+
+def catalogue():
+    """The request's translations, found as Flask-Babel's gettext() finds them but in one step: a page shows
+    fifty-odd messages, and gettext() looks up the app, its Babel, the domain and the locale for each."""
+    return _babel.domain_instance.get_translations()
+
+
 def init_babel(app, babel: RequestCachingBabel) -> None:
+    global _babel
+    _babel = babel  # one per process (fieldservice.extensions), whichever app is running
     babel.init_app(app, locale_selector=select_locale)
 
-    def catalogue():
-        return babel.domain_instance.get_translations()
+    app.jinja_env.globals.update(template_translators())
 
-    # Flask-Babel installs Jinja's newstyle callables, which reach the catalogue through three context calls
-    # per message (alias, wrapper, its lambda, then get_domain()); a page has fifty-odd messages. These
-    # replace them and do the same in one: translate, mark safe when autoescaping, and always %-format so
-    # the variables are escaped. They take the evaluation context, not the context: Jinja copies the
-    # context for every call of a context function made after a {% set %} in a block.
+
+def template_translators(translations=None) -> dict:
+    """`_`, `gettext` and `ngettext` for templates: translate, mark safe when autoescaping, and always %-format
+    so the variables are escaped.
+
+    Flask-Babel's own reach the catalogue through three context calls per message, and a page has fifty-odd.
+    Without `translations` they look the catalogue up per message (the Jinja globals, for macros imported
+    without context); each render gets a set bound to the request's catalogue (web.template_context). They
+    take the evaluation context, not the context: Jinja copies the context for every call of a context
+    function made after a {% set %} in a block.
+    """
+    def lookup():
+        return catalogue() if translations is None else translations
+
     @pass_eval_context
     def template_gettext(eval_ctx, string, **variables):
-        translated = catalogue().ugettext(string)
+        translated = lookup().ugettext(string)
         return (Markup(translated) if eval_ctx.autoescape else translated) % variables
 
     @pass_eval_context
     def template_ngettext(eval_ctx, singular, plural, num, **variables):
         variables.setdefault("num", num)
-        translated = catalogue().ungettext(singular, plural, num)
+        translated = lookup().ungettext(singular, plural, num)
         return (Markup(translated) if eval_ctx.autoescape else translated) % variables
 
-    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
+    return {"_": template_gettext, "gettext": template_gettext, "ngettext": template_ngettext}
 
 
 def select_locale() -> Locale:

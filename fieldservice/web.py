@@ -20,7 +20,7 @@ from .choices import choice_labels
 from .customers.rules import mask_phone
 from .errors import DomainError
 from .extensions import db, login_manager
-from .i18n import LOCALES, current_locale, fmt_datetime, lazy_gettext as _l
+from .i18n import LOCALES, catalogue, current_locale, fmt_datetime, lazy_gettext as _l, template_translators
 from .navigation import nav_links, template_url_for
 from .validators import DB_INT_MAX, has_nul
 
@@ -231,4 +231,5 @@ def init_app(app) -> None:
             "current_locale": locale,
             # Flask-WTF's context processor puts its own generate_csrf here; this one reuses signed tokens.
             "csrf_token": csrf_token,
+            **template_translators(catalogue()),
         }
