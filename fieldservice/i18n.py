@@ -8,13 +8,15 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_eval_context
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from flask_login import current_user
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
@@ -152,9 +154,15 @@ def _locale_code() -> str:
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen
-    best = request.accept_languages.best_match(["zh_CN", "zh", "zh-CN", "en"])
+    return _browser_locale(request.headers.get("Accept-Language", "")) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=256)
+def _browser_locale(accept_language: str) -> str | None:
+    # A browser sends the same header with every request; parsing it cost as much as a translated message.
+    best = parse_accept_header(accept_language, LanguageAccept).best_match(["zh_CN", "zh", "zh-CN", "en"])
     if best is None:
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return None
     return "en" if best == "en" else "zh_CN"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flask import current_app, has_request_context, request, url_for
+from markupsafe import Markup
 
 from .auth.models import Role
 from .i18n import lazy_gettext as _l
@@ -53,6 +54,14 @@ def nav_links(role: str, locale: str) -> tuple[NavLink, ...]:
     return _built_once("nav_links", (role, locale, request.script_root), lambda: tuple(
         NavLink(endpoint, url_for(endpoint), str(label)) for endpoint, label, roles in NAV
         if role in roles and endpoint in current_app.view_functions))
+
+
+def nav_menu(role: str, locale: str, active_endpoint: str | None) -> Markup:
+    """The role's menu as HTML, with the current page's entry marked, rendered once per role, language, mount
+    point and page: every page shows it, and rendering its links cost as much as a page's form."""
+    return _built_once("nav_menu", (role, locale, request.script_root, active_endpoint), lambda: Markup(
+        current_app.jinja_env.get_template("_nav_menu.html").render(
+            links=nav_links(role, locale), active_endpoint=active_endpoint)))
 
 
 def template_url_for(endpoint: str, **values) -> str:

@@ -21,7 +21,7 @@ from .customers.rules import mask_phone
 from .errors import DomainError
 from .extensions import db, login_manager
 from .i18n import LOCALES, catalogue, current_locale, fmt_datetime, lazy_gettext as _l, template_translators
-from .navigation import nav_links, template_url_for
+from .navigation import nav_links, nav_menu, template_url_for
 from .validators import DB_INT_MAX, has_nul
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -218,7 +218,7 @@ def init_app(app) -> None:
             return json_error(500, "internal_error", title)
         return render_template("errors/error.html", status=500, title=title, detail=None), 500
 
-    app.jinja_env.globals.update(url_for=template_url_for, csrf_token=csrf_token, locales=LOCALES,
+    app.jinja_env.globals.update(url_for=template_url_for, nav_menu=nav_menu, csrf_token=csrf_token, locales=LOCALES,
                                  mask_phone=mask_phone, page_locale=current_locale,
                                  has_endpoint=lambda endpoint: endpoint in app.view_functions, printed_at=printed_at)
     app.jinja_env.filters.update(choice_labels=choice_labels, product_line=product_line_label, css_string=css_string)

@@ -56,6 +56,30 @@ def test_the_menu_is_built_per_role_and_language(app, db):
     assert "reports.dashboard" not in zh and "reports.dashboard" in manager
 
 
+def _menu(page: str) -> str:
+    return page.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_the_rendered_menu_marks_the_current_page_and_follows_the_language(app, db, agent_client):
+    warranty, requests = _menu(agent_client.get("/warranty").get_data(as_text=True)), \
+        _menu(agent_client.get("/requests").get_data(as_text=True))
+    assert '<a href="/warranty" class="active">保修查询</a>' in warranty
+    assert '<a href="/warranty" class="">保修查询</a>' in requests and 'class="active">服务请求</a>' in requests
+    assert warranty.count('class="active"') == requests.count('class="active"') == 1
+    user = db.session.get(type(agent_client.user), agent_client.user.id)
+    user.locale = "en"
+    db.session.commit()
+    assert '<a href="/warranty" class="active">Warranty check</a>' in \
+        _menu(agent_client.get("/warranty").get_data(as_text=True))
+
+
+def test_the_browser_language_decides_for_a_visitor_without_a_choice(client):
+    for header, title in (("zh-CN,zh;q=0.9", "登录"), ("en-US,en;q=0.9", "Log in"), ("de-DE", "登录"),
+                          ("en;q=0.1, zh;q=0.8", "登录"), ("", "登录"), ("fr, en;q=0.5", "Log in")):
+        page = client.get("/login", headers={"Accept-Language": header} if header else {}).get_data(as_text=True)
+        assert f"<h1>{title}</h1>" in page, header
+
+
 def test_a_page_shows_the_users_current_name_and_language_not_a_cached_copy(app, db, agent_client):
     assert agent_client.user.display_name in agent_client.get("/warranty").get_data(as_text=True)
     user = db.session.get(type(agent_client.user), agent_client.user.id)
