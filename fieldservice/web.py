@@ -158,15 +158,19 @@ def init_app(app) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
+    security_headers_to_send = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+                                ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin")]
+    if app.config["PRODUCTION"]:
+        # Production cookies are Secure: the browser must never try the site over plain HTTP again.
+        security_headers_to_send.append(("Strict-Transport-Security", "max-age=31536000"))
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if app.config["PRODUCTION"]:
-            # Production cookies are Secure: the browser must never try the site over plain HTTP again.
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # A response that set one of these itself keeps its own. (Headers.setdefault looks through every header
+        # for each of them, which cost a page as much as a translated message per header.)
+        present = {name.lower() for name in response.headers.keys()}
+        response.headers.extend([(name, value) for name, value in security_headers_to_send
+                                 if name.lower() not in present])
         # Pages, PDFs and photos for a logged-in user or an API token hold customer data: never stored by the
         # browser (a shared tablet), not even the "no-cache" copies send_file allows. Static files stay cached.
         signed_in = current_user.is_authenticated or g.get("api_user") is not None

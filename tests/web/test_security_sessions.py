@@ -80,6 +80,15 @@ def test_production_cookies_are_secure_and_https_is_required(app, db):
     assert "Strict-Transport-Security" not in app.test_client().get("/login").headers
 
 
+def test_every_response_carries_the_security_headers_once_and_a_response_keeps_its_own(app, db):
+    response = app.test_client().get("/login")
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
+        assert len(response.headers.getlist(name)) == 1, name
+    with app.test_request_context("/login"):
+        own = app.process_response(app.make_response(("framed", 200, {"x-frame-options": "SAMEORIGIN"})))
+    assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"] and own.headers["Referrer-Policy"] == "same-origin"
+
+
 def test_a_leaked_api_token_can_be_revoked_without_disabling_the_account(app, client, db):
     user = factories.user(username="wechat-front", role="agent")
     old, other = issue_api_token("wechat-front"), issue_api_token("wechat-front")
