@@ -68,6 +68,9 @@ def configure_sqlite(engine: Engine) -> None:
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
 
+_LOCKING_CLAUSES = (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE")
+
+
 def configure_postgresql(engine: Engine) -> None:
     """Reads without BEGIN and COMMIT; a dead pooled connection replaced without a ping.
 
@@ -81,11 +84,10 @@ def configure_postgresql(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     from psycopg import ServerCursor
-    from psycopg.pq import ConnStatus
 
     @event.listens_for(engine, "checkout")
     def _refuse_dead_connection(dbapi_connection, _record, _proxy):
-        if _connection_is_dead(dbapi_connection, ConnStatus.OK):
+        if _connection_is_dead(dbapi_connection):
             raise DisconnectionError("the pooled connection was closed by the server")  # the pool reconnects
 
     @event.listens_for(engine, "begin")
@@ -100,7 +102,11 @@ def configure_postgresql(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(connection, cursor, statement, _parameters, _context, _executemany):
-        if connection.info.get("reading_in_autocommit") and not _is_plain_read(statement, cursor, ServerCursor):
+        if not connection.info.get("reading_in_autocommit"):
+            return
+        # A server-side cursor (yield_per) is declared, which PostgreSQL allows only inside a transaction.
+        if (not statement.startswith("SELECT ") or isinstance(cursor, ServerCursor)
+                or any(clause in statement for clause in _LOCKING_CLAUSES)):
             _end_autocommit(connection)
 
     @event.listens_for(engine, "commit")
@@ -110,23 +116,14 @@ def configure_postgresql(engine: Engine) -> None:
             _end_autocommit(connection)
 
 
-def _connection_is_dead(dbapi_connection, connection_ok) -> bool:
-    if dbapi_connection.closed or dbapi_connection.pgconn.status != connection_ok:
+def _connection_is_dead(dbapi_connection) -> bool:
+    if dbapi_connection.closed:
         return True
     # An idle connection has nothing to read unless the server ended it (restart, idle timeout, a terminated
     # backend): it then sent its goodbye and closed the socket. Cheaper than a ping's round trip.
     poller = select.poll()
     poller.register(dbapi_connection.pgconn.socket, select.POLLIN)
     return bool(poller.poll(0))
-
-
-_LOCKING_CLAUSES = (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE")
-
-
-def _is_plain_read(statement: str, cursor, server_cursor_class) -> bool:
-    # A server-side cursor (yield_per) is declared, which PostgreSQL allows only inside a transaction.
-    return (statement.startswith("SELECT ") and not isinstance(cursor, server_cursor_class)
-            and not any(clause in statement for clause in _LOCKING_CLAUSES))
 
 
 def _end_autocommit(connection) -> None:
